@@ -1,0 +1,174 @@
+//! The JSON API under `/api/v1`, with its OpenAPI 3 description at `/api/openapi.json`.
+//!
+//! Authenticated by `Authorization: Bearer <token>` or by the browser session (then
+//! state-changing calls need the `X-CSRF-Token` header). Errors are
+//! `{"error":{"code":"…","message":"…"}}`, rendered by `web::errors`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::store::User;
+use crate::web::AppState;
+use crate::web::context::{CurrentUser, RequestContext};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/healthz", get(healthz))
+}
+
+/// The error body every failing API call returns.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `unauthenticated`, `invalid_token`, `forbidden`,
+    /// `not_found`, `csrf_failed`, `conflict`, `bad_request`, `payload_too_large`,
+    /// `rate_limited`, `unavailable`, `internal`.
+    pub code: String,
+    /// A human-readable message in the caller's language.
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisation: OrgRef,
+    /// The language pages and messages are shown in for this request.
+    pub language: Lang,
+    /// How this request was authenticated: `token` or `session`.
+    pub authenticated_by: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgRef {
+    pub id: i64,
+    pub name: String,
+}
+
+impl MeResponse {
+    fn new(user: &User, ctx: &RequestContext) -> Self {
+        MeResponse {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            organisation: OrgRef {
+                id: user.org_id,
+                name: user.org_name.clone(),
+            },
+            language: ctx.lang,
+            authenticated_by: if ctx.via_token { "token" } else { "session" }.to_string(),
+        }
+    }
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user this request is authenticated as", body = MeResponse),
+        (status = 401, description = "No or an invalid token or session", body = ErrorBody),
+    )
+)]
+async fn me(ctx: RequestContext, CurrentUser(user): CurrentUser) -> Json<MeResponse> {
+    Json(MeResponse::new(&user, &ctx))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers, `unavailable` otherwise.
+    pub status: String,
+    pub database: String,
+}
+
+/// Whether the application and its database answer (for load balancers).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 503, description = "The database does not answer", body = Health),
+    )
+)]
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let database = match state.store.backend() {
+        crate::store::Backend::Sqlite => "sqlite",
+        crate::store::Backend::Postgres => "postgres",
+    }
+    .to_string();
+    match state.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok".into(),
+                database,
+            }),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable".into(),
+                    database,
+                }),
+            )
+        }
+    }
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("gs_ followed by 64 hex digits")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Groundswell API",
+        description = "Findings, advocacy issues and their follow-up. Authenticate with \
+                       `Authorization: Bearer <token>` (create one with \
+                       `groundswell token create` or on the account page).",
+    ),
+    paths(me, healthz),
+    components(schemas(ErrorBody, ErrorDetail, MeResponse, OrgRef, Health, Role, Lang)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> Result<impl IntoResponse, AppError> {
+    Ok(Json(ApiDoc::openapi()))
+}

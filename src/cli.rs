@@ -1,0 +1,352 @@
+//! The command line: `serve`, `migrate`, and the account commands an operator needs
+//! before anyone can sign in (the first admin, organisations, API tokens).
+//! Every option can also come from a `GROUNDSWELL_*` environment variable.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{Application, shutdown_signal};
+use crate::config::{DEFAULT_DATABASE_URL, WebSettings};
+use crate::domain::account::{DisplayName, Email, NewPassword, OrgKind};
+use crate::domain::role::Role;
+use crate::domain::{password, token};
+use crate::store::{self, AuditEvent, DynStore, NewOrg, NewUser, StoreError, redact_url};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "groundswell",
+    version,
+    about = "From casework findings to evidence-backed policy advocacy"
+)]
+pub struct Cli {
+    /// Database URL: `sqlite:PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(long, global = true, env = "GROUNDSWELL_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web application and the API (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GROUNDSWELL_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Mark cookies Secure: set this when users reach the app over HTTPS.
+    #[arg(long, env = "GROUNDSWELL_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Take client addresses from X-Forwarded-For: only behind a trusted proxy.
+    #[arg(long, env = "GROUNDSWELL_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Sign users out after this many hours without a request.
+    #[arg(long, env = "GROUNDSWELL_SESSION_IDLE_HOURS", default_value_t = 8, value_parser = clap::value_parser!(i64).range(1..=720))]
+    pub session_idle_hours: i64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user. The password is read from standard input when it is not a
+    /// terminal (`echo "$PW" | groundswell user add …`), and prompted for otherwise.
+    Add {
+        #[arg(long, env = "GROUNDSWELL_USER_EMAIL")]
+        email: String,
+        #[arg(long, env = "GROUNDSWELL_USER_NAME")]
+        name: String,
+        /// worker, senior, coordinator, admin or viewer.
+        #[arg(long, env = "GROUNDSWELL_USER_ROLE")]
+        role: Role,
+        /// The organisation's name (see `groundswell org add`).
+        #[arg(long, env = "GROUNDSWELL_USER_ORG")]
+        org: String,
+        /// Preferred language: zh-CN or en.
+        #[arg(long, env = "GROUNDSWELL_USER_LANGUAGE")]
+        language: Option<String>,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Create an organisation.
+    Add {
+        #[arg(long, env = "GROUNDSWELL_ORG_NAME")]
+        name: String,
+        /// federation or member.
+        #[arg(long, env = "GROUNDSWELL_ORG_KIND", default_value = "member")]
+        kind: OrgKind,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once (only its hash is stored).
+    Create {
+        #[arg(long, env = "GROUNDSWELL_TOKEN_EMAIL")]
+        email: String,
+        /// What the token is for, shown on the user's account page.
+        #[arg(long, env = "GROUNDSWELL_TOKEN_LABEL", default_value = "command line")]
+        label: String,
+    },
+}
+
+impl clap::ValueEnum for OrgKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[OrgKind::Federation, OrgKind::Member]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+impl clap::ValueEnum for Role {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Role::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("GROUNDSWELL_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn")
+        });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Connects and migrates: every command works on a fresh database.
+async fn open(url: &str) -> anyhow::Result<DynStore> {
+    let store = store::connect(url).await?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("migrating {}", redact_url(url)))?;
+    Ok(store)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = open(&cli.database_url).await?;
+    let result = match cli.command {
+        Command::Serve(args) => serve(store.clone(), &cli.database_url, args).await,
+        Command::Migrate => {
+            println!("migrations applied to {}", redact_url(&cli.database_url));
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            org,
+            language,
+        }) => add_user(&store, &email, &name, role, &org, language.as_deref()).await,
+        Command::User(UserCommand::List) => {
+            for u in store.list_users().await? {
+                let status = if u.active { "active" } else { "inactive" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    u.id, u.email, u.name, u.role, u.org_name, status
+                );
+            }
+            Ok(())
+        }
+        Command::Org(OrgCommand::Add { name, kind }) => add_org(&store, &name, kind).await,
+        Command::Org(OrgCommand::List) => {
+            for o in store.list_orgs().await? {
+                println!(
+                    "{}\t{}\t{}\t{} members",
+                    o.id,
+                    o.name,
+                    o.kind.as_str(),
+                    o.member_count
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { email, label }) => {
+            create_token(&store, &email, &label).await
+        }
+    };
+    store.close().await;
+    result
+}
+
+async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let settings = WebSettings {
+        secure_cookies: args.secure_cookies,
+        trust_forwarded_for: args.trust_forwarded_for,
+        session_idle_hours: args.session_idle_hours,
+    };
+    let app = Application::build(store, args.addr, settings).await?;
+    tracing::info!(
+        addr = %app.local_addr(),
+        database = %redact_url(url),
+        "Groundswell is listening on http://{}",
+        app.local_addr()
+    );
+    app.run_until(shutdown_signal()).await
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let second = rpassword::prompt_password("Repeat the password: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut s = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut s)
+            .context("reading the password from standard input")?;
+        Ok(s.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn cli_audit(action: &'static str) -> AuditEvent {
+    AuditEvent::new(action, None, None).detail("command line")
+}
+
+async fn add_user(
+    store: &DynStore,
+    email: &str,
+    name: &str,
+    role: Role,
+    org_name: &str,
+    language: Option<&str>,
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = DisplayName::parse(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let locale = match language {
+        None => None,
+        Some(tag) => Some(
+            crate::i18n::Lang::from_tag(tag)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--language: unknown language `{tag}`: use zh-CN or en")
+                })?
+                .tag()
+                .to_string(),
+        ),
+    };
+    let org = store
+        .org_by_name(org_name)
+        .await?
+        .filter(|o| o.active)
+        .ok_or_else(|| anyhow::anyhow!("--org: no active organisation named `{org_name}` (create it with `groundswell org add --name …`)"))?;
+    let password =
+        NewPassword::parse(&read_password()?).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let new = NewUser {
+        email: email.to_string(),
+        name: name.as_str().to_string(),
+        password_hash: password::hash(&password).await?,
+        role,
+        org_id: org.id,
+        locale,
+    };
+    let audit = cli_audit("user.created").subject("user", None);
+    match store.create_user(&new, &audit).await {
+        Ok(u) => {
+            println!(
+                "created user {} <{}> ({}, {})",
+                u.name, u.email, u.role, u.org_name
+            );
+            Ok(())
+        }
+        Err(StoreError::Conflict) => {
+            bail!("--email: a user with the e-mail {email} already exists")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn add_org(store: &DynStore, name: &str, kind: OrgKind) -> anyhow::Result<()> {
+    let name = DisplayName::parse(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let new = NewOrg {
+        name: name.as_str().to_string(),
+        kind,
+    };
+    match store
+        .create_org(
+            &new,
+            &cli_audit("org.created").subject("organisation", None),
+        )
+        .await
+    {
+        Ok(o) => {
+            println!("created organisation {} ({})", o.name, o.kind.as_str());
+            Ok(())
+        }
+        Err(StoreError::Conflict) => bail!(
+            "--name: an organisation named `{}` already exists",
+            name.as_str()
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn create_token(store: &DynStore, email: &str, label: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let user = store
+        .user_by_email(email.as_str())
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| anyhow::anyhow!("--email: no active user with the e-mail {email}"))?;
+    let label = label.trim();
+    if label.is_empty() {
+        bail!("--label must not be empty");
+    }
+    let secret = token::generate();
+    let audit = cli_audit("token.created").subject("api_token", None);
+    store
+        .create_api_token(user.id, label, &token::hash(&secret), &audit)
+        .await?;
+    // The token itself on stdout, alone, so that scripts can capture it.
+    println!("{secret}");
+    eprintln!(
+        "API token for {} created; it is shown only this once.",
+        user.email
+    );
+    Ok(())
+}

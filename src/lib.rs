@@ -1,0 +1,12 @@
+//! Groundswell: from casework findings to evidence-backed policy advocacy.
+//! See ARCHITECTURE.md for the map of this crate.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod store;
+pub mod web;

@@ -1,0 +1,71 @@
+//! Migrations embedded in the binary, one folder per database with the same version
+//! numbers, so that `groundswell serve` migrates a fresh database with nothing else
+//! installed.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// (version, description, SQLite text, PostgreSQL text)
+type Entry = (i64, &'static str, &'static str, &'static str);
+
+const MIGRATIONS: &[Entry] = &[(
+    1,
+    "accounts",
+    include_str!("../../migrations/sqlite/0001_accounts.sql"),
+    include_str!("../../migrations/postgres/0001_accounts.sql"),
+)];
+
+fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {
+    let migrations: Vec<Migration> = MIGRATIONS
+        .iter()
+        .map(|m| {
+            Migration::new(
+                m.0,
+                Cow::Borrowed(m.1),
+                MigrationType::Simple,
+                Cow::Borrowed(pick(m)),
+                false,
+            )
+        })
+        .collect();
+    // sqlx only builds a `Migrator` from a folder at run time or through its `migrate!`
+    // macro; its fields are public for that macro. The sqlx version is pinned.
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    }
+}
+
+pub fn sqlite() -> Migrator {
+    migrator(|m| m.2)
+}
+
+pub fn postgres() -> Migrator {
+    migrator(|m| m.3)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_databases_have_the_same_migration_versions() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let sqlite = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"));
+        let postgres = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"));
+        assert_eq!(sqlite, postgres);
+        assert_eq!(
+            sqlite.len(),
+            super::MIGRATIONS.len(),
+            "every file is embedded"
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! The audit log: sign-ins, failures, sign-outs and every account change, newest first.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::layout::{self, PageCtx};
+
+const PAGE_SIZE: i64 = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/audit", get(list))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+/// Catalogue key for an audit action; unknown actions show as recorded.
+fn action_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "login.succeeded" => "audit.login_succeeded",
+        "login.failed" => "audit.login_failed",
+        "login.throttled" => "audit.login_throttled",
+        "logout" => "audit.logout",
+        "user.created" => "audit.user_created",
+        "user.updated" => "audit.user_updated",
+        "user.activated" => "audit.user_activated",
+        "user.deactivated" => "audit.user_deactivated",
+        "user.password_changed" => "audit.user_password_changed",
+        "user.password_reset" => "audit.user_password_reset",
+        "org.created" => "audit.org_created",
+        "org.updated" => "audit.org_updated",
+        "token.created" => "audit.token_created",
+        "token.revoked" => "audit.token_revoked",
+        _ => return None,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Markup, AppError> {
+    let tr = page.tr();
+    let rows = state.store.list_audit(q.before, PAGE_SIZE).await?;
+    let older = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(layout::page(
+        &page,
+        tr.t("audit.title"),
+        html! {
+            h1 { (tr.t("audit.title")) }
+            table.list.audit {
+                thead { tr {
+                    th { (tr.t("audit.when")) }
+                    th { (tr.t("audit.who")) }
+                    th { (tr.t("audit.what")) }
+                    th { (tr.t("audit.subject")) }
+                    th { (tr.t("audit.detail")) }
+                    th { (tr.t("audit.address")) }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td.nowrap { (r.at.format("%Y-%m-%d %H:%M:%S")) }
+                            td { (r.actor_name.as_deref().unwrap_or("—")) }
+                            td { (action_key(&r.action).map(|k| tr.t(k)).unwrap_or(&r.action)) }
+                            td {
+                                @if let (Some(kind), Some(id)) = (&r.subject_type, r.subject_id) {
+                                    @if kind == "user" { a href={ "/admin/users/" (id) } { (kind) " #" (id) } }
+                                    @else if kind == "organisation" { a href={ "/admin/orgs/" (id) } { (kind) " #" (id) } }
+                                    @else { (kind) " #" (id) }
+                                }
+                            }
+                            td { (r.detail) }
+                            td { (r.ip.as_deref().unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+            @if rows.is_empty() { p.muted { (tr.t("audit.empty")) } }
+            @if let Some(before) = older {
+                p { a href={ "/admin/audit?before=" (before) } { (tr.t("audit.older")) } }
+            }
+        },
+    ))
+}

@@ -1,0 +1,26 @@
+//! Administration: users, organisations and the audit log. Admins only; the
+//! permission is checked by a route layer on the whole sub-router.
+
+use axum::Router;
+use axum::middleware::from_fn;
+
+use super::AppState;
+use super::context::require;
+use crate::domain::role::Permission;
+
+pub mod audit;
+pub mod orgs;
+pub mod users;
+
+pub fn router() -> Router<AppState> {
+    let accounts = Router::new()
+        .merge(users::router())
+        .merge(orgs::router())
+        .route_layer(from_fn(|req, next| {
+            require(Permission::ManageAccounts, req, next)
+        }));
+    let audit = audit::router().route_layer(from_fn(|req, next| {
+        require(Permission::ViewAuditLog, req, next)
+    }));
+    accounts.merge(audit)
+}

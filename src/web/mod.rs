@@ -1,0 +1,72 @@
+//! HTTP: the pages (server-rendered with maud) and the JSON API share one router,
+//! one request context and one permission model.
+//!
+//! Layers, outermost first: tracing, security headers, compression, body limit,
+//! sessions, request context (who and which language), error rendering, CSRF.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::WebSettings;
+use crate::store::DynStore;
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod context;
+pub mod csrf;
+pub mod errors;
+pub mod forms;
+pub mod home;
+pub mod layout;
+pub mod security_headers;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    pub settings: Arc<WebSettings>,
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "gs_session";
+/// Requests larger than this are refused with 413 (later issues raise it per route).
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole application: pages, API and static assets with every layer applied.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(state.store.session_store())
+        .with_name(SESSION_COOKIE)
+        .with_secure(state.settings.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(state.settings.session_idle_hours),
+        ));
+
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(crate::api::router())
+        .merge(assets::router())
+        .fallback(errors::not_found)
+        .layer(from_fn(csrf::verify_csrf))
+        .layer(from_fn(errors::render_errors))
+        .layer(from_fn_with_state(state.clone(), context::load_context))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(security_headers::add_security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
