@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult, redact_url};
@@ -21,6 +21,13 @@ impl PgStore {
         let shown = redact_url(url);
         let options = PgConnectOptions::from_str(url)
             .with_context(|| format!("invalid PostgreSQL URL {shown}"))?;
+        // One direct connection first: a refused or unknown host is reported as such,
+        // not as a pool timeout.
+        let probe = options
+            .connect()
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {shown}"))?;
+        probe.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

@@ -1,0 +1,6 @@
+//! One integration-test binary: the store conformance suite, the web and API tests,
+//! the command line and the real-browser suite.
+
+mod accounts;
+mod common;
+mod store;
