@@ -43,6 +43,19 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A context for a request nobody could be identified for (the session store or
+    /// the database failed before the context was built).
+    pub fn anonymous(req: &Request) -> RequestContext {
+        RequestContext {
+            user: None,
+            lang: negotiate(req, None),
+            via_token: false,
+            ip: String::new(),
+            session_expired: false,
+            path: req.uri().path().to_string(),
+        }
+    }
+
     pub fn tr(&self) -> Tr {
         self.lang.tr()
     }
@@ -195,7 +208,7 @@ pub async fn load_context(
 }
 
 /// User preference, then the language cookie, then Accept-Language, then Chinese.
-fn negotiate(req: &Request, user: Option<&User>) -> Lang {
+pub fn negotiate(req: &Request, user: Option<&User>) -> Lang {
     user.and_then(|u| u.locale.as_deref())
         .and_then(Lang::from_tag)
         .or_else(|| cookie_value(req, LANG_COOKIE).and_then(|v| Lang::from_tag(&v)))

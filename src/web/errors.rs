@@ -87,6 +87,29 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     out
 }
 
+/// The outermost error renderer, for error responses made before the request context
+/// existed (the session layer failing when the database is down): a plain page or JSON
+/// error in the language the browser asks for, instead of an empty body.
+pub async fn last_resort(req: Request, next: Next) -> Response {
+    let ctx = RequestContext::anonymous(&req);
+    let res = next.run(req).await;
+    let status = res.status();
+    let bodiless = res.headers().get(header::CONTENT_TYPE).is_none();
+    if !(status.is_client_error() || status.is_server_error()) || !bodiless {
+        return res;
+    }
+    let info = res
+        .extensions()
+        .get::<ErrorInfo>()
+        .cloned()
+        .unwrap_or_else(|| ErrorInfo::for_status(status));
+    if is_api_path(&ctx.path) {
+        api_error_response(&info, ctx.lang)
+    } else {
+        error_page(&ctx, None, &info).await
+    }
+}
+
 fn copy_header(from: &Response, to: &mut Response, name: header::HeaderName) {
     if let Some(v) = from.headers().get(&name) {
         to.headers_mut().insert(name, v.clone());

@@ -2,7 +2,8 @@
 //! one request context and one permission model.
 //!
 //! Layers, outermost first: tracing, security headers, compression, body limit,
-//! sessions, request context (who and which language), error rendering, CSRF.
+//! last-resort error rendering, sessions, request context (who and which language),
+//! error rendering, CSRF.
 
 use std::sync::Arc;
 
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), context::load_context))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(from_fn(errors::last_resort))
         .layer(CompressionLayer::new())
         .layer(from_fn(security_headers::add_security_headers))
         .layer(TraceLayer::new_for_http())

@@ -2,5 +2,7 @@
 //! the command line and the real-browser suite.
 
 mod accounts;
+mod api;
+mod cli;
 mod common;
 mod store;

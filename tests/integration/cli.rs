@@ -1,0 +1,173 @@
+//! The command line, run as a real process.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::common::{Db, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_groundswell");
+
+fn run(db: &TestDb, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("GROUNDSWELL_DATABASE_URL", &db.url)
+        .env("GROUNDSWELL_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn the_first_admin_is_created_from_the_command_line(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let (ok, out, err) = run(&t, &["org", "add", "--name", "宁波市慈善总会", "--kind", "federation"], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("宁波市慈善总会"));
+    let (ok, out, err) = run(
+        &t,
+        &["user", "add", "--email", "Chen@Example.org", "--name", "陈", "--role", "admin", "--org", "宁波市慈善总会"],
+        "a-long-password\n",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("chen@example.org"));
+
+    let store = t.store().await;
+    let user = store.user_by_email("chen@example.org").await.unwrap().unwrap();
+    assert!(groundswell::domain::password::verify("a-long-password", Some(&user.password_hash)).await.unwrap());
+
+    // The token printed on stdout works against the API.
+    let (ok, out, err) = run(&t, &["token", "create", "--email", "chen@example.org"], "");
+    assert!(ok, "{err}");
+    let secret = out.trim();
+    assert!(groundswell::domain::token::is_well_formed(secret), "{out}");
+    let found = store
+        .user_by_token_hash(&groundswell::domain::token::hash(secret), chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(found.unwrap().id, user.id);
+    let actions: Vec<_> = store.list_audit(None, 10).await.unwrap().into_iter().map(|a| a.action).collect();
+    assert!(actions.contains(&"user.created".into()) && actions.contains(&"token.created".into()));
+    store.close().await;
+}
+
+async fn bad_command_line_input_is_refused_and_changes_nothing(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    run(&t, &["org", "add", "--name", "Station"], "");
+    let (ok, _, err) = run(
+        &t,
+        &["user", "add", "--email", "a@example.org", "--name", "A", "--role", "superuser", "--org", "Station"],
+        "a-long-password\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("superuser") && err.contains("worker, senior, coordinator, admin, viewer"), "{err}");
+
+    let (ok, _, err) = run(
+        &t,
+        &["user", "add", "--email", "a@example.org", "--name", "A", "--role", "worker", "--org", "Nowhere"],
+        "a-long-password\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("no active organisation named `Nowhere`"), "{err}");
+
+    let (ok, _, err) = run(
+        &t,
+        &["user", "add", "--email", "a@example.org", "--name", "A", "--role", "worker", "--org", "Station"],
+        "short\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 10 characters"), "{err}");
+
+    let (ok, _, err) = run(&t, &["token", "create", "--email", "nobody@example.org"], "");
+    assert!(!ok);
+    assert!(err.contains("no active user"), "{err}");
+
+    let store = t.store().await;
+    assert!(store.list_users().await.unwrap().is_empty());
+    store.close().await;
+}
+
+async fn serve_answers_and_stops_gracefully_on_sigterm(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("GROUNDSWELL_DATABASE_URL", &t.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let mut healthy = false;
+    for _ in 0..100 {
+        if let Ok(res) = reqwest::get(&url).await {
+            healthy = res.status() == 200;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "serve did not come up");
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            exited = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exited = exited.expect("serve stops within 10 s of SIGTERM");
+    assert!(exited.success(), "exit status {exited:?}");
+}
+
+crate::both_databases!(
+    the_first_admin_is_created_from_the_command_line,
+    bad_command_line_input_is_refused_and_changes_nothing,
+    serve_answers_and_stops_gracefully_on_sigterm,
+);
+
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let out = Command::new(BIN)
+        .args(["--database-url", "postgres://app:s3cret@127.0.0.1:1/groundswell", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("postgres://app:***@127.0.0.1:1/groundswell"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+}
+
+#[test]
+fn an_unsupported_database_url_is_explained() {
+    let out = Command::new(BIN).args(["--database-url", "mysql://x/y", "migrate"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use sqlite:PATH or postgres://"));
+}
+
+#[test]
+fn help_documents_every_setting_and_its_variable() {
+    let out = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "GROUNDSWELL_DATABASE_URL",
+        "GROUNDSWELL_ADDR",
+        "GROUNDSWELL_SECURE_COOKIES",
+        "GROUNDSWELL_TRUST_FORWARDED_FOR",
+        "GROUNDSWELL_SESSION_IDLE_HOURS",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}
