@@ -216,6 +216,13 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         trust_forwarded_for: args.trust_forwarded_for,
         session_idle_hours: args.session_idle_hours,
     };
+    if store.list_users().await?.is_empty() {
+        tracing::warn!(
+            "no users yet: create the first administrator with \
+             `groundswell org add --name NAME --kind federation` and \
+             `groundswell user add --email E --name N --role admin --org NAME`"
+        );
+    }
     let app = Application::build(store, args.addr, settings).await?;
     tracing::info!(
         addr = %app.local_addr(),

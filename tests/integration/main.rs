@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod browser;
 mod cli;
 mod common;
 mod store;

@@ -42,6 +42,16 @@ fn action_key(action: &str) -> Option<&'static str> {
     })
 }
 
+/// Catalogue key for the kind of object an entry is about.
+fn subject_key(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "user" => "audit.subject_user",
+        "organisation" => "audit.subject_organisation",
+        "api_token" => "audit.subject_api_token",
+        _ => return None,
+    })
+}
+
 async fn list(
     State(state): State<AppState>,
     page: PageCtx,
@@ -72,11 +82,12 @@ async fn list(
                             td.nowrap { (r.at.format("%Y-%m-%d %H:%M:%S")) }
                             td { (r.actor_name.as_deref().unwrap_or("—")) }
                             td { (action_key(&r.action).map(|k| tr.t(k)).unwrap_or(&r.action)) }
-                            td {
+                            td.nowrap {
                                 @if let (Some(kind), Some(id)) = (&r.subject_type, r.subject_id) {
-                                    @if kind == "user" { a href={ "/admin/users/" (id) } { (kind) " #" (id) } }
-                                    @else if kind == "organisation" { a href={ "/admin/orgs/" (id) } { (kind) " #" (id) } }
-                                    @else { (kind) " #" (id) }
+                                    @let label = subject_key(kind).map(|k| tr.t(k)).unwrap_or(kind);
+                                    @if kind == "user" { a href={ "/admin/users/" (id) } { (label) " #" (id) } }
+                                    @else if kind == "organisation" { a href={ "/admin/orgs/" (id) } { (label) " #" (id) } }
+                                    @else { (label) " #" (id) }
                                 }
                             }
                             td { (r.detail) }
