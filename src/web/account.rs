@@ -168,8 +168,8 @@ async fn render(
 
 async fn account_page(
     State(state): State<AppState>,
-    page: PageCtx,
     CurrentUser(user): CurrentUser,
+    page: PageCtx,
 ) -> Result<Response, AppError> {
     render(&state, &page, &user, StatusCode::OK, Outcome::default()).await
 }

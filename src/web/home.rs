@@ -27,8 +27,8 @@ fn role_summary_key(role: Role) -> &'static str {
 
 async fn home(
     State(state): State<AppState>,
-    page: PageCtx,
     CurrentUser(user): CurrentUser,
+    page: PageCtx,
 ) -> Result<Markup, AppError> {
     let tr = page.tr();
     let admin_figures = if allowed(&page.ctx, Permission::ManageAccounts) {

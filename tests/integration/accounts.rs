@@ -114,6 +114,35 @@ async fn a_user_signs_in_sees_home_and_signs_out(db: Db) {
     app.stop().await;
 }
 
+async fn an_expired_session_sends_the_reader_to_sign_in_again(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start(&t).await;
+    let old = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = old
+        .get(app.url("/account"))
+        .header("cookie", "gs_session=AAAAAAAAAAAAAAAAAAAAAA")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let target = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(target, "/login?next=%2Faccount&expired=1");
+    let html = old
+        .get(app.url(&target))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Your session has ended. Please sign in again."));
+    app.stop().await;
+}
+
 async fn unknown_email_and_wrong_password_look_the_same(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
@@ -907,6 +936,7 @@ async fn organisations_are_managed_with_clear_errors(db: Db) {
 
 crate::both_databases!(
     a_user_signs_in_sees_home_and_signs_out,
+    an_expired_session_sends_the_reader_to_sign_in_again,
     unknown_email_and_wrong_password_look_the_same,
     a_deactivated_user_cannot_sign_in,
     repeated_failures_slow_down_the_account,

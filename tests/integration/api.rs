@@ -5,12 +5,17 @@ use groundswell::domain::role::Role;
 use groundswell::domain::token;
 use groundswell::store::AuditEvent;
 
-use crate::common::{client, csrf, signed_in, Db, TestApp, TestDb};
+use crate::common::{Db, TestApp, TestDb, client, csrf, signed_in};
 
 async fn token_for(app: &TestApp, user_id: i64) -> String {
     let secret = token::generate();
     app.store
-        .create_api_token(user_id, "test", &token::hash(&secret), &AuditEvent::new("token.created", None, None))
+        .create_api_token(
+            user_id,
+            "test",
+            &token::hash(&secret),
+            &AuditEvent::new("token.created", None, None),
+        )
         .await
         .unwrap();
     secret
@@ -19,12 +24,24 @@ async fn token_for(app: &TestApp, user_id: i64) -> String {
 async fn me_answers_by_token_and_by_session(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
-    let id = app.user("chen@example.org", Role::Senior, "宁波市慈善总会").await;
+    let id = app
+        .user("chen@example.org", Role::Senior, "宁波市慈善总会")
+        .await;
     let secret = token_for(&app, id).await;
     let api = reqwest::Client::new();
-    let res = api.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    let res = api
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let me: serde_json::Value = res.json().await.unwrap();
     assert_eq!(me["id"], id);
     assert_eq!(me["email"], "chen@example.org");
@@ -34,7 +51,14 @@ async fn me_answers_by_token_and_by_session(db: Db) {
     assert!(me.get("password_hash").is_none());
 
     let browser = signed_in(&app, "chen@example.org").await;
-    let me: serde_json::Value = browser.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = browser
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["authenticated_by"], "session");
     assert_eq!(me["language"], "en");
     app.stop().await;
@@ -47,12 +71,26 @@ async fn bad_credentials_get_a_json_error_with_a_stable_code(db: Db) {
     let api = reqwest::Client::new();
 
     let res = api.get(app.url("/api/v1/me")).send().await.unwrap();
-    assert_eq!(res.status(), 401, "no credentials: JSON, not a redirect to the login page");
+    assert_eq!(
+        res.status(),
+        401,
+        "no credentials: JSON, not a redirect to the login page"
+    );
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthenticated");
 
-    for header in ["Bearer nonsense", "Basic dTpw", "Bearer ", &format!("Bearer {}", token::generate())] {
-        let res = api.get(app.url("/api/v1/me")).header("authorization", header).send().await.unwrap();
+    for header in [
+        "Bearer nonsense",
+        "Basic dTpw",
+        "Bearer ",
+        &format!("Bearer {}", token::generate()),
+    ] {
+        let res = api
+            .get(app.url("/api/v1/me"))
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401, "{header}");
         assert!(res.headers().contains_key("www-authenticate"));
         let body: serde_json::Value = res.json().await.unwrap();
@@ -62,10 +100,29 @@ async fn bad_credentials_get_a_json_error_with_a_stable_code(db: Db) {
 
     // A revoked token stops working at once.
     let secret = token_for(&app, id).await;
-    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap().status(), 200);
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let token_id = app.store.list_api_tokens(id).await.unwrap()[0].id;
-    app.store.revoke_api_token(id, token_id, &AuditEvent::new("token.revoked", None, None)).await.unwrap();
-    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap().status(), 401);
+    app.store
+        .revoke_api_token(id, token_id, &AuditEvent::new("token.revoked", None, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
     // Messages follow Accept-Language; codes do not.
     let res = api
@@ -85,7 +142,12 @@ async fn bad_credentials_get_a_json_error_with_a_stable_code(db: Db) {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
     let secret = token_for(&app, id).await;
-    let res = api.post(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    let res = api
+        .post(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
@@ -102,7 +164,12 @@ async fn state_changing_api_calls_by_session_need_the_csrf_header(db: Db) {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "csrf_failed");
     let token = csrf(&app, &browser, "/").await;
-    let res = browser.post(app.url("/api/v1/me")).header("x-csrf-token", token).send().await.unwrap();
+    let res = browser
+        .post(app.url("/api/v1/me"))
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405, "past the CSRF check, the route decides");
     app.stop().await;
 }
@@ -110,13 +177,20 @@ async fn state_changing_api_calls_by_session_need_the_csrf_header(db: Db) {
 async fn the_openapi_document_describes_the_api(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
-    let res = client().get(app.url("/api/openapi.json")).send().await.unwrap();
+    let res = client()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let doc: serde_json::Value = res.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
     assert!(doc["paths"]["/healthz"]["get"].is_object());
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     app.stop().await;
 }
@@ -128,7 +202,13 @@ async fn the_health_check_reports_the_database(db: Db) {
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["database"], match db { Db::Sqlite => "sqlite", Db::Postgres => "postgres" });
+    assert_eq!(
+        body["database"],
+        match db {
+            Db::Sqlite => "sqlite",
+            Db::Postgres => "postgres",
+        }
+    );
     // With the database gone the check says so (and so do pages, without internals).
     app.store.close().await;
     let res = client().get(app.url("/healthz")).send().await.unwrap();

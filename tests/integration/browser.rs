@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use groundswell::domain::role::Role;
 
-use crate::common::{Db, TestApp, TestDb, PASSWORD};
+use crate::common::{Db, PASSWORD, TestApp, TestDb};
 
 struct Driver {
     child: Child,
@@ -35,14 +35,20 @@ fn chromedriver_path() -> Option<PathBuf> {
         if std::env::var_os("GROUNDSWELL_REQUIRE_BROWSER").is_some() {
             panic!("GROUNDSWELL_REQUIRE_BROWSER is set but chromedriver is not installed");
         }
-        eprintln!("NOTE: browser tests SKIPPED: install Debian's chromium and chromium-driver to run them");
+        eprintln!(
+            "NOTE: browser tests SKIPPED: install Debian's chromium and chromium-driver to run them"
+        );
     }
     found
 }
 
 async fn start_driver() -> Option<Driver> {
     let path = chromedriver_path()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(path)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -50,13 +56,20 @@ async fn start_driver() -> Option<Driver> {
         .spawn()
         .expect("start chromedriver");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = std::env::temp_dir().join(format!("gs-chromium-{port}"));
-    Some(Driver { child, port, profile })
+    Some(Driver {
+        child,
+        port,
+        profile,
+    })
 }
 
 async fn browser(driver: &Driver, language: &str) -> Client {
@@ -107,21 +120,42 @@ async fn wait_for_text(c: &Client, needle: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("`{needle}` never appeared; the page says:\n{}", body_text(c).await);
+    panic!(
+        "`{needle}` never appeared; the page says:\n{}",
+        body_text(c).await
+    );
 }
 
 async fn sign_in(c: &Client, app: &TestApp, email: &str, password: &str) {
     c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Css("#f-email")).await.unwrap().send_keys(email).await.unwrap();
-    c.find(Locator::Css("#f-password")).await.unwrap().send_keys(password).await.unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn a_person_signs_in_switches_language_and_signs_out(db: Db) {
-    let Some(driver) = start_driver().await else { return };
+    let Some(driver) = start_driver().await else {
+        return;
+    };
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
-    app.user("chen@example.org", Role::Admin, "宁波市慈善总会").await;
+    app.user("chen@example.org", Role::Admin, "宁波市慈善总会")
+        .await;
     let c = browser(&driver, "zh-CN").await;
 
     // A Chinese browser gets the Chinese sign-in page.
@@ -134,7 +168,13 @@ async fn a_person_signs_in_switches_language_and_signs_out(db: Db) {
     // A wrong password: the same form again, with the message and the e-mail kept.
     sign_in(&c, &app, "chen@example.org", "wrong-password").await;
     wait_for_text(&c, "电子邮箱或密码不正确").await;
-    let kept = c.find(Locator::Css("#f-email")).await.unwrap().prop("value").await.unwrap();
+    let kept = c
+        .find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(kept.as_deref(), Some("chen@example.org"));
     shot(&c, &format!("{db:?}-02-login-failed-zh")).await;
 
@@ -144,33 +184,88 @@ async fn a_person_signs_in_switches_language_and_signs_out(db: Db) {
     shot(&c, &format!("{db:?}-03-home-zh")).await;
 
     // Switch to English with the button in the top bar.
-    c.find(Locator::Css("form.lang-switch button[value=en]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form.lang-switch button[value=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let text = wait_for_text(&c, "Hello").await;
-    assert!(text.contains("Administrator") && text.contains("Sign out"), "{text}");
+    assert!(
+        text.contains("Administrator") && text.contains("Sign out"),
+        "{text}"
+    );
     shot(&c, &format!("{db:?}-04-home-en")).await;
 
     // An admin creates a worker through the form; a mistake keeps what was typed.
     c.goto(&app.url("/admin/users/new")).await.unwrap();
-    c.find(Locator::Css("#f-email")).await.unwrap().send_keys("hu@example.org").await.unwrap();
-    c.find(Locator::Css("#f-name")).await.unwrap().send_keys("胡群泽").await.unwrap();
-    c.find(Locator::Css("#f-password")).await.unwrap().send_keys("short").await.unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#f-email"))
+        .await
+        .unwrap()
+        .send_keys("hu@example.org")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .send_keys("胡群泽")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys("short")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_text(&c, "at least 10 characters").await;
-    let kept = c.find(Locator::Css("#f-name")).await.unwrap().prop("value").await.unwrap();
+    let kept = c
+        .find(Locator::Css("#f-name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(kept.as_deref(), Some("胡群泽"));
     shot(&c, &format!("{db:?}-05-new-user-error")).await;
-    c.find(Locator::Css("#f-password")).await.unwrap().send_keys("a-long-password").await.unwrap();
-    c.find(Locator::Css("form.stack button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#f-password"))
+        .await
+        .unwrap()
+        .send_keys("a-long-password")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_text(&c, "User 胡群泽 created.").await;
     shot(&c, &format!("{db:?}-06-user-created")).await;
-    assert!(app.store.user_by_email("hu@example.org").await.unwrap().is_some());
+    assert!(
+        app.store
+            .user_by_email("hu@example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     c.goto(&app.url("/admin/audit")).await.unwrap();
     wait_for_text(&c, "User created").await;
     shot(&c, &format!("{db:?}-07-audit")).await;
 
     // Sign out: back at the sign-in page, and the home page is closed again.
-    c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("form.logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_text(&c, "You have signed out.").await;
     shot(&c, &format!("{db:?}-08-signed-out")).await;
     c.goto(&app.url("/")).await.unwrap();

@@ -23,6 +23,13 @@ pub enum Db {
 
 static SKIP_NOTICE: Once = Once::new();
 
+/// Writes straight to the process's stderr: the test harness captures `eprintln!`
+/// and would hide a skip notice from anyone reading the run.
+pub fn notice(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 /// The PostgreSQL server for tests, from `TEST_DATABASE_URL`. Without it the
 /// PostgreSQL variants are skipped, and say so — unless `GROUNDSWELL_REQUIRE_POSTGRES`
 /// is set (as in CI), where a missing URL fails the test.
@@ -34,8 +41,8 @@ pub fn postgres_admin_url() -> Option<String> {
                 panic!("GROUNDSWELL_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
             }
             SKIP_NOTICE.call_once(|| {
-                eprintln!(
-                    "NOTE: PostgreSQL tests SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them"
+                notice(
+                    "NOTE: PostgreSQL tests SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them",
                 )
             });
             None
@@ -60,7 +67,6 @@ fn rand_suffix() -> u32 {
 /// A database that exists for one test.
 pub struct TestDb {
     pub url: String,
-    pub kind: Db,
     cleanup: Option<Cleanup>,
 }
 
@@ -78,7 +84,6 @@ impl TestDb {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
                 Some(TestDb {
                     url: format!("sqlite:{}", path.display()),
-                    kind,
                     cleanup: Some(Cleanup::File(path)),
                 })
             }
@@ -97,7 +102,6 @@ impl TestDb {
                 url.set_path(&format!("/{name}"));
                 Some(TestDb {
                     url: url.to_string(),
-                    kind,
                     cleanup: Some(Cleanup::Database { admin_url, name }),
                 })
             }
