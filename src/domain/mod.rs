@@ -3,5 +3,7 @@
 pub mod account;
 pub mod login_throttle;
 pub mod password;
+pub mod pii;
 pub mod role;
+pub mod search_text;
 pub mod token;
