@@ -146,7 +146,7 @@ pub fn luhn_valid(s: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn is_mobile(d: &str) -> bool {
@@ -390,7 +390,7 @@ mod tests {
         let text = format!("身份证{VALID_ID}。");
         let hit = &scan(&text)[0];
         assert_eq!(mask(&text, hit), "身份证******************。");
-        let all = mask_all(&format!("电话13812345678，邮箱a@b.cn"));
+        let all = mask_all("电话13812345678，邮箱a@b.cn");
         assert_eq!(all, "电话***********，邮箱******");
         assert!(scan(&all).is_empty());
     }

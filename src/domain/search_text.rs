@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn mixed_text_and_numbers() {
         let doc = "Autism 自闭症 rehabilitation allowance 800 元/月";
-        assert!(contains_all(doc, "autism 补贴") == false);
+        assert!(!contains_all(doc, "autism 补贴"));
         assert!(contains_all(doc, "autism 自闭"));
         assert!(contains_all(doc, "800"));
     }
