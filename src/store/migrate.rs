@@ -9,12 +9,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 /// (version, description, SQLite text, PostgreSQL text)
 type Entry = (i64, &'static str, &'static str, &'static str);
 
-const MIGRATIONS: &[Entry] = &[(
-    1,
-    "accounts",
-    include_str!("../../migrations/sqlite/0001_accounts.sql"),
-    include_str!("../../migrations/postgres/0001_accounts.sql"),
-)];
+const MIGRATIONS: &[Entry] = &[
+    (
+        1,
+        "accounts",
+        include_str!("../../migrations/sqlite/0001_accounts.sql"),
+        include_str!("../../migrations/postgres/0001_accounts.sql"),
+    ),
+    (
+        2,
+        "findings",
+        include_str!("../../migrations/sqlite/0002_findings.sql"),
+        include_str!("../../migrations/postgres/0002_findings.sql"),
+    ),
+];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {
     let migrations: Vec<Migration> = MIGRATIONS

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub mod accounts;
+pub mod findings;
 pub mod migrate;
 pub mod postgres;
 pub mod rows;
@@ -18,6 +19,7 @@ pub mod sessions;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, AuditEvent, NewOrg, NewUser, UserUpdate};
+pub use findings::FindingStore;
 pub use rows::*;
 
 /// Errors a caller can act on; everything else is `Database`.
@@ -54,7 +56,7 @@ pub enum Backend {
 
 /// Everything the application keeps. Object-safe: the app holds an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + findings::FindingStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// The tower-sessions store on the same database.
     fn session_store(&self) -> sessions::SessionBackend;

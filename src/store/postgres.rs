@@ -9,8 +9,10 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
+use super::findings::{SearchDialect, TextSource};
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult, redact_url};
+use crate::domain::search_text::QueryTerm;
 
 pub struct PgStore {
     pub(crate) pool: PgPool,
@@ -39,6 +41,50 @@ impl PgStore {
 }
 
 super::accounts::impl_account_store!(PgStore);
+super::findings::impl_finding_store!(PgStore);
+
+impl PgStore {
+    /// Nothing to do: `findings.search_vector` is a generated column.
+    pub(crate) async fn index_finding(
+        _tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        _id: i64,
+        _terms: &str,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    pub(crate) async fn unindex_finding(
+        _tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        _id: i64,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl SearchDialect for PgStore {
+    /// tsquery syntax: `&` between terms; `term:*` is a prefix.
+    fn match_expression(terms: &[QueryTerm]) -> String {
+        terms
+            .iter()
+            .map(|t| {
+                if t.prefix {
+                    format!("{}:*", t.term)
+                } else {
+                    t.term.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
+    fn text_source(param: usize) -> TextSource {
+        TextSource {
+            from: "findings f".into(),
+            condition: format!("f.search_vector @@ to_tsquery('simple', ${param})"),
+            score: format!("ts_rank_cd(f.search_vector, to_tsquery('simple', ${param}))::float8"),
+        }
+    }
+}
 
 #[async_trait]
 impl Store for PgStore {

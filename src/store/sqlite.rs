@@ -8,8 +8,10 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::findings::{SearchDialect, TextSource};
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult};
+use crate::domain::search_text::QueryTerm;
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
@@ -36,6 +38,61 @@ impl SqliteStore {
 }
 
 super::accounts::impl_account_store!(SqliteStore);
+super::findings::impl_finding_store!(SqliteStore);
+
+impl SqliteStore {
+    /// Puts a finding's search terms into the FTS5 index (replacing earlier ones).
+    pub(crate) async fn index_finding(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        id: i64,
+        terms: &str,
+    ) -> Result<(), sqlx::Error> {
+        Self::unindex_finding(tx, id).await?;
+        sqlx::query("INSERT INTO findings_fts (rowid, search_terms) VALUES ($1, $2)")
+            .bind(id)
+            .bind(terms)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn unindex_finding(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        id: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM findings_fts WHERE rowid = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
+
+impl SearchDialect for SqliteStore {
+    /// FTS5 syntax: quoted terms are ANDed; `term*` is a prefix.
+    fn match_expression(terms: &[QueryTerm]) -> String {
+        terms
+            .iter()
+            .map(|t| {
+                if t.prefix {
+                    format!("{}*", t.term)
+                } else {
+                    format!("\"{}\"", t.term)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn text_source(param: usize) -> TextSource {
+        TextSource {
+            from: "findings_fts JOIN findings f ON f.id = findings_fts.rowid".into(),
+            condition: format!("findings_fts MATCH ${param}"),
+            // bm25() is lower for better matches.
+            score: "-bm25(findings_fts)".into(),
+        }
+    }
+}
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -6,4 +6,5 @@ mod api;
 mod browser;
 mod cli;
 mod common;
+mod findings_store;
 mod store;
