@@ -172,7 +172,7 @@ pub fn normalise_digits(s: &str) -> String {
 /// Reads 2026-11-29, 2026/11/29, 2026.11.29 or 2026年11月29日.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let s = normalise_digits(raw.trim());
-    let s = s.replace('年', "-").replace('月', "-").replace('日', "");
+    let s = s.replace(['年', '月'], "-").replace('日', "");
     let s = s.replace(['/', '.'], "-");
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
@@ -256,7 +256,7 @@ pub fn validate(input: &FindingInput, today: NaiveDate) -> Result<FindingDraft, 
     };
 
     let people_affected = match parse_count(&input.people_affected) {
-        Some(n) if n >= 1 && n <= 10_000_000 => Some(n),
+        Some(n) if (1..=10_000_000).contains(&n) => Some(n),
         Some(n) if n < 1 => {
             problem("people_affected", "finding.people_not_positive");
             None

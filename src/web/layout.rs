@@ -106,9 +106,13 @@ fn nav(page: &PageCtx) -> Markup {
     html! {
         nav.main-nav aria-label=(tr.t("nav.label")) {
             (item("/", "nav.home"))
+            @if page.ctx.user.as_ref().is_some_and(|u| crate::domain::finding::access::can_view_any(u.role)) {
+                (item("/findings", "nav.findings"))
+            }
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))
                 (item("/admin/orgs", "nav.orgs"))
+                (item("/admin/taxonomy", "nav.taxonomy"))
             }
             @if allowed(&page.ctx, Permission::ViewAuditLog) {
                 (item("/admin/audit", "nav.audit"))

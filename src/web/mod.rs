@@ -25,6 +25,7 @@ pub mod auth;
 pub mod context;
 pub mod csrf;
 pub mod errors;
+pub mod findings;
 pub mod forms;
 pub mod home;
 pub mod layout;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(home::router())
         .merge(account::router())
+        .merge(findings::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

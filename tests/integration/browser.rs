@@ -275,4 +275,177 @@ async fn a_person_signs_in_switches_language_and_signs_out(db: Db) {
     app.stop().await;
 }
 
-crate::both_databases!(a_person_signs_in_switches_language_and_signs_out);
+async fn a_worker_records_a_finding_masks_an_id_number_and_saves(db: Db) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start(&t).await;
+    app.user("hu@example.org", Role::Worker, "清水湾社区社工站")
+        .await;
+    let ev = || groundswell::store::AuditEvent::new("locality.created", None, None);
+    use groundswell::store::findings::LocalityLevel;
+    let city = app
+        .store
+        .create_locality(None, LocalityLevel::City, "宁波市", "Ningbo", &ev())
+        .await
+        .unwrap();
+    let community = app
+        .store
+        .create_locality(
+            Some(city.id),
+            LocalityLevel::District,
+            "慈溪市",
+            "Cixi",
+            &ev(),
+        )
+        .await
+        .unwrap();
+    let c = browser(&driver, "zh-CN").await;
+    sign_in(&c, &app, "hu@example.org", PASSWORD).await;
+    wait_for_text(&c, "您好").await;
+
+    c.goto(&app.url("/findings/new")).await.unwrap();
+    let narrative =
+        "自闭症男孩满14岁后失去健康教育补贴，特教学校也不再接收。身份证号11010519491231002X。";
+    c.find(Locator::Css("#f-narrative"))
+        .await
+        .unwrap()
+        .send_keys(narrative)
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-policy_area_id option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "#f-locality_id option[value='{}']",
+        community.id
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css("#f-age_min"))
+        .await
+        .unwrap()
+        .send_keys("14")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=figure_name_0]"))
+        .await
+        .unwrap()
+        .send_keys("一对一康复费用")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=figure_amount_0]"))
+        .await
+        .unwrap()
+        .send_keys("4500")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=figure_unit_0]"))
+        .await
+        .unwrap()
+        .send_keys("元/月")
+        .await
+        .unwrap();
+    shot(&c, &format!("{db:?}-10-finding-form")).await;
+    c.find(Locator::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The guard stops the save and marks the ID number in place.
+    let text = wait_for_text(&c, "发现可能的个人信息").await;
+    assert!(text.contains("身份证号"), "{text}");
+    let marked = c
+        .find(Locator::Css("mark.pii"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(marked, "11010519491231002X");
+    shot(&c, &format!("{db:?}-11-finding-guard")).await;
+    assert!(
+        app.store
+            .search_findings(&Default::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing saved yet"
+    );
+
+    // One click masks it; the rest of the form is kept.
+    c.find(Locator::Css("button.mask"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&c, "已遮盖").await;
+    let now = c
+        .find(Locator::Css("#f-narrative"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        now.contains("******************") && !now.contains("11010519491231002X"),
+        "{now}"
+    );
+    let kept = c
+        .find(Locator::Css("input[name=figure_amount_0]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("4500"));
+    shot(&c, &format!("{db:?}-12-finding-masked")).await;
+
+    c.find(Locator::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "已保存发现").await;
+    assert!(
+        text.contains("4,500") && text.contains("宁波市 › 慈溪市"),
+        "{text}"
+    );
+    shot(&c, &format!("{db:?}-13-finding-saved")).await;
+    let saved = app
+        .store
+        .search_findings(&groundswell::store::findings::FindingQuery {
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 1);
+    assert!(!saved[0].narrative.contains("11010519491231002X"));
+
+    // It is found by a two-character Chinese search.
+    c.goto(&app.url("/findings?q=补贴")).await.unwrap();
+    let text = wait_for_text(&c, "发现 #").await;
+    assert!(text.contains("健康教育补贴"), "{text}");
+    shot(&c, &format!("{db:?}-14-findings-search")).await;
+
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+crate::both_databases!(
+    a_person_signs_in_switches_language_and_signs_out,
+    a_worker_records_a_finding_masks_an_id_number_and_saves,
+);

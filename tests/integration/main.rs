@@ -7,4 +7,5 @@ mod browser;
 mod cli;
 mod common;
 mod findings_store;
+mod findings_web;
 mod store;

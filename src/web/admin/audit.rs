@@ -38,6 +38,14 @@ fn action_key(action: &str) -> Option<&'static str> {
         "org.updated" => "audit.org_updated",
         "token.created" => "audit.token_created",
         "token.revoked" => "audit.token_revoked",
+        "finding.created" => "audit.finding_created",
+        "finding.updated" => "audit.finding_updated",
+        "finding.deleted" => "audit.finding_deleted",
+        "finding.imported" => "audit.finding_imported",
+        "policy_area.created" => "audit.policy_area_created",
+        "policy_area.updated" => "audit.policy_area_updated",
+        "locality.created" => "audit.locality_created",
+        "locality.updated" => "audit.locality_updated",
         _ => return None,
     })
 }
@@ -48,6 +56,9 @@ fn subject_key(kind: &str) -> Option<&'static str> {
         "user" => "audit.subject_user",
         "organisation" => "audit.subject_organisation",
         "api_token" => "audit.subject_api_token",
+        "finding" => "audit.subject_finding",
+        "policy_area" => "audit.subject_policy_area",
+        "locality" => "audit.subject_locality",
         _ => return None,
     })
 }
@@ -87,6 +98,7 @@ async fn list(
                                     @let label = subject_key(kind).map(|k| tr.t(k)).unwrap_or(kind);
                                     @if kind == "user" { a href={ "/admin/users/" (id) } { (label) " #" (id) } }
                                     @else if kind == "organisation" { a href={ "/admin/orgs/" (id) } { (label) " #" (id) } }
+                                    @else if kind == "finding" { a href={ "/findings/" (id) } { (label) " #" (id) } }
                                     @else { (label) " #" (id) }
                                 }
                             }

@@ -10,12 +10,14 @@ use crate::domain::role::Permission;
 
 pub mod audit;
 pub mod orgs;
+pub mod taxonomy;
 pub mod users;
 
 pub fn router() -> Router<AppState> {
     let accounts = Router::new()
         .merge(users::router())
         .merge(orgs::router())
+        .merge(taxonomy::router())
         .route_layer(from_fn(|req, next| {
             require(Permission::ManageAccounts, req, next)
         }));
