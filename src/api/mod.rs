@@ -8,6 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
+
+pub mod findings;
 use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,6 +25,17 @@ use crate::web::context::{CurrentUser, RequestContext};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me))
+        .route(
+            "/api/v1/findings",
+            get(findings::list).post(findings::create),
+        )
+        .route(
+            "/api/v1/findings/{id}",
+            get(findings::get_one)
+                .patch(findings::update)
+                .delete(findings::delete),
+        )
+        .route("/api/v1/taxonomies", get(findings::taxonomies))
         .route("/api/openapi.json", get(openapi_json))
         .route("/healthz", get(healthz))
 }
@@ -163,8 +176,30 @@ impl Modify for BearerAuth {
                        `Authorization: Bearer <token>` (create one with \
                        `groundswell token create` or on the account page).",
     ),
-    paths(me, healthz),
-    components(schemas(ErrorBody, ErrorDetail, MeResponse, OrgRef, Health, Role, Lang)),
+    paths(
+        me,
+        healthz,
+        findings::list,
+        findings::create,
+        findings::get_one,
+        findings::update,
+        findings::delete,
+        findings::taxonomies,
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        MeResponse,
+        OrgRef,
+        Health,
+        Role,
+        Lang,
+        findings::FindingJson,
+        findings::FindingPage,
+        findings::FindingPayload,
+        findings::FieldErrorJson,
+        findings::HitJson,
+    )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod common;
+mod findings_api;
 mod findings_store;
 mod findings_web;
 mod store;

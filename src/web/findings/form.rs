@@ -6,20 +6,19 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use maud::{Markup, html};
 use tower_sessions::Session;
 
 use super::Taxonomy;
+use super::save::{SaveOutcome, save_finding};
 use crate::domain::finding::{
-    self, FieldHit, FieldProblem, FigureInput, FindingDraft, FindingInput, MAX_FIGURES,
-    ThresholdKind, access, mask_everything, mask_hit, personal_data, today_in_china,
+    self, FieldHit, FieldProblem, FigureInput, FindingInput, MAX_FIGURES, ThresholdKind, access,
+    mask_everything, mask_hit, today_in_china,
 };
-use crate::domain::search_text::document_terms;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::store::findings::{Author, Finding, PiiConfirmation};
-use crate::store::{StoreError, User};
+use crate::store::User;
+use crate::store::findings::Finding;
 use crate::web::AppState;
 use crate::web::context::CurrentUser;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
@@ -464,102 +463,6 @@ pub async fn edit_form(
     ))
 }
 
-/// Checks the references a draft makes: the policy area and locality must exist and be
-/// in use (or be the ones the finding already had).
-pub fn check_references(
-    draft: &FindingDraft,
-    tax: &Taxonomy,
-    current: Option<&Finding>,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<String> {
-    let area_ok = tax.areas.iter().any(|a| {
-        a.id == draft.policy_area_id
-            && (a.active || current.is_some_and(|f| f.policy_area_id == a.id))
-    });
-    if !area_ok {
-        problems.push(FieldProblem {
-            field: "policy_area_id".into(),
-            key: "finding.policy_area_unknown",
-        });
-    }
-    match tax.locality(draft.locality_id) {
-        Some(l) if l.active || current.is_some_and(|f| f.locality_id == l.id) => {
-            Some(l.path.clone())
-        }
-        _ => {
-            problems.push(FieldProblem {
-                field: "locality_id".into(),
-                key: "finding.locality_unknown",
-            });
-            None
-        }
-    }
-}
-
-/// The fields whose content differs between a stored finding and a new draft.
-pub fn changed_fields(before: &Finding, after: &FindingDraft) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut check = |name: &str, changed: bool| {
-        if changed {
-            out.push(name.to_string());
-        }
-    };
-    check("narrative", before.narrative != after.narrative);
-    check(
-        "policy_area_id",
-        before.policy_area_id != after.policy_area_id,
-    );
-    check("locality_id", before.locality_id != after.locality_id);
-    check("observed_on", before.observed_on != after.observed_on);
-    check(
-        "people_affected",
-        before.people_affected != after.people_affected,
-    );
-    check("age_min", before.age_min != after.age_min);
-    check("age_max", before.age_max != after.age_max);
-    check("threshold", before.threshold != after.threshold);
-    check("figures", before.figures != after.figures);
-    check(
-        "tags",
-        before
-            .tags
-            .iter()
-            .map(|t| t.to_lowercase())
-            .collect::<std::collections::BTreeSet<_>>()
-            != after.tags.iter().map(|t| t.to_lowercase()).collect(),
-    );
-    check(
-        "case_reference",
-        before.case_reference != after.case_reference,
-    );
-    check("private_notes", before.private_notes != after.private_notes);
-    out
-}
-
-/// The JSON kept with a confirmed save: which hits the worker chose to keep.
-pub fn confirmation_for(
-    hits: &[FieldHit],
-    input: &FindingInput,
-    reason: &str,
-) -> Option<PiiConfirmation> {
-    if hits.is_empty() {
-        return None;
-    }
-    let texts = finding::guarded_fields(input);
-    let list: Vec<serde_json::Value> = hits
-        .iter()
-        .map(|h| {
-            let text = texts.iter().find(|(f, _)| *f == h.field).map(|(_, t)| *t).unwrap_or("");
-            let (start, end) = h.hit.char_range(text);
-            serde_json::json!({ "field": h.field, "kind": h.hit.kind.as_str(), "start": start, "end": end })
-        })
-        .collect();
-    Some(PiiConfirmation {
-        reason: reason.trim().to_string(),
-        hits: serde_json::Value::Array(list).to_string(),
-    })
-}
-
 enum Outcome {
     /// Show the form again (masking, or something to fix).
     Again {
@@ -591,7 +494,7 @@ async fn process(
             (Some(f), Some(s), Some(e)) => mask_hit(input, f, s, e),
             _ => false,
         };
-        let hits = personal_data(input);
+        let hits = super::save::new_hits(input, current);
         let notice = if masked {
             "pii.masked_one"
         } else {
@@ -613,86 +516,35 @@ async fn process(
             notice: Some("pii.masked_all"),
         });
     }
-
-    let tax = Taxonomy::load(&state.store).await?;
-    let hits = personal_data(input);
-    let (draft, mut problems) = match finding::validate(input, today_in_china()) {
-        Ok(d) => (Some(d), Vec::new()),
-        Err(p) => (None, p),
+    // A ticked box without a reason is a problem of its own; an unticked box is no
+    // confirmation at all.
+    let reason = if extras.confirm {
+        Some(extras.reason.as_str())
+    } else {
+        None
     };
-    let path = draft
-        .as_ref()
-        .and_then(|d| check_references(d, &tax, current, &mut problems));
-    let confirmed = extras.confirm && !extras.reason.trim().is_empty();
-    if !hits.is_empty() && extras.confirm && extras.reason.trim().is_empty() {
-        problems.push(FieldProblem {
-            field: "confirm_reason".into(),
-            key: "pii.reason_required",
-        });
-    }
-    if !problems.is_empty() || (!hits.is_empty() && !confirmed) {
-        return Ok(Outcome::Again {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            problems,
-            hits,
-            notice: None,
-        });
-    }
-    let (Some(draft), Some(path)) = (draft, path) else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "validated draft without a locality path"
-        )));
-    };
-    let author = Author {
-        user_id: user.id,
-        org_id: user.org_id,
-        at: Utc::now(),
-        ip: Some(ip.to_string()),
-    };
-    let terms = document_terms(&finding::searchable_text(&draft));
-    let confirmation = confirmation_for(&hits, input, &extras.reason);
-    match current {
-        None => {
-            let id = state
-                .store
-                .create_finding(&author, &draft, &path, &terms, confirmation.as_ref())
-                .await?;
-            Ok(Outcome::Saved(id))
-        }
-        Some(before) => {
-            let changed = changed_fields(before, &draft);
-            if changed.is_empty() {
-                return Ok(Outcome::Unchanged(before.id));
-            }
-            let version = extras.version.unwrap_or(before.version);
-            match state
-                .store
-                .update_finding(
-                    before.id,
-                    version,
-                    &author,
-                    &draft,
-                    &path,
-                    &terms,
-                    &changed,
-                    confirmation.as_ref(),
-                )
-                .await
-            {
-                Ok(()) => Ok(Outcome::Saved(before.id)),
-                Err(StoreError::Conflict) => Ok(Outcome::Again {
-                    status: StatusCode::CONFLICT,
-                    problems: vec![FieldProblem {
-                        field: "narrative".into(),
-                        key: "finding.edited_meanwhile",
-                    }],
-                    hits: vec![],
-                    notice: None,
-                }),
-                Err(e) => Err(e.into()),
-            }
-        }
-    }
+    let version = current.map(|c| extras.version.unwrap_or(c.version));
+    Ok(
+        match save_finding(state, user, ip, input, reason, current, version).await? {
+            SaveOutcome::Saved(id) => Outcome::Saved(id),
+            SaveOutcome::Unchanged(id) => Outcome::Unchanged(id),
+            SaveOutcome::Invalid { problems, hits } => Outcome::Again {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                problems,
+                hits,
+                notice: None,
+            },
+            SaveOutcome::Conflict => Outcome::Again {
+                status: StatusCode::CONFLICT,
+                problems: vec![FieldProblem {
+                    field: "narrative".into(),
+                    key: "finding.edited_meanwhile",
+                }],
+                hits: vec![],
+                notice: None,
+            },
+        },
+    )
 }
 
 pub async fn create(

@@ -14,6 +14,7 @@ pub mod export;
 pub mod filters;
 pub mod form;
 pub mod list;
+pub mod save;
 pub mod show;
 
 pub fn router() -> Router<AppState> {
