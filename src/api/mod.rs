@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 pub mod findings;
+pub mod import;
 use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -36,6 +37,12 @@ pub fn router() -> Router<AppState> {
                 .delete(findings::delete),
         )
         .route("/api/v1/taxonomies", get(findings::taxonomies))
+        .route(
+            "/api/v1/findings/import",
+            axum::routing::post(import::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::UPLOAD_LIMIT_BYTES,
+            )),
+        )
         .route("/api/openapi.json", get(openapi_json))
         .route("/healthz", get(healthz))
 }
@@ -185,6 +192,7 @@ impl Modify for BearerAuth {
         findings::update,
         findings::delete,
         findings::taxonomies,
+        import::import,
     ),
     components(schemas(
         ErrorBody,
@@ -199,6 +207,9 @@ impl Modify for BearerAuth {
         findings::FindingPayload,
         findings::FieldErrorJson,
         findings::HitJson,
+        import::ImportRequest,
+        import::ImportReport,
+        import::ProblemJson,
     )),
     modifiers(&BearerAuth),
 )]

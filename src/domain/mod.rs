@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod finding;
+pub mod import;
 pub mod login_throttle;
 pub mod password;
 pub mod pii;

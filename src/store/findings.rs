@@ -274,6 +274,14 @@ pub struct PiiConfirmation {
     pub hits: String,
 }
 
+/// An edit of a stored finding: its state before, the version the editor started
+/// from, and which fields the edit changes.
+pub struct Change<'a> {
+    pub before: &'a Finding,
+    pub expected_version: i64,
+    pub changed_fields: &'a [String],
+}
+
 /// Who saves, and when.
 #[derive(Debug, Clone)]
 pub struct Author {
@@ -281,6 +289,30 @@ pub struct Author {
     pub org_id: i64,
     pub at: DateTime<Utc>,
     pub ip: Option<String>,
+}
+
+/// An uploaded spreadsheet waiting for its mapping and commit.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportBatch {
+    pub id: i64,
+    pub org_id: i64,
+    pub user_id: i64,
+    pub filename: String,
+    pub content: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+}
+
+/// One row of an import, checked and ready: a new finding, or the next version of one
+/// imported before (same external id).
+pub struct ImportItem {
+    pub draft: FindingDraft,
+    pub locality_path: String,
+    pub search_terms: String,
+    /// `Some` to update this finding (with its version and the fields that change).
+    pub existing: Option<(Finding, Vec<String>)>,
+    pub confirmation: Option<PiiConfirmation>,
 }
 
 /// What an import did with its rows.
@@ -538,6 +570,26 @@ pub trait FindingStore: Send + Sync {
         org_id: i64,
         external_ids: &[String],
     ) -> StoreResult<Vec<Finding>>;
+
+    async fn create_import_batch(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        filename: &str,
+        content: &[u8],
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    async fn get_import_batch(&self, id: i64) -> StoreResult<Option<ImportBatch>>;
+    /// Writes every item in one transaction (all or nothing) and marks the batch
+    /// committed. `Conflict` when a row changed or appeared meanwhile, or the batch was
+    /// committed already.
+    async fn commit_import(
+        &self,
+        batch_id: Option<i64>,
+        author: &Author,
+        items: &[ImportItem],
+        unchanged: usize,
+    ) -> StoreResult<ImportOutcome>;
 }
 
 /// Loads figures and tags for a set of finding rows (two queries, not one per row).
@@ -574,8 +626,8 @@ pub(crate) use complete_findings;
 /// Writes a finding's figures and tags (after deleting the old ones).
 macro_rules! write_children {
     ($tx:expr, $id:expr, $draft:expr) => {{
-        sqlx::query("DELETE FROM finding_figures WHERE finding_id = $1").bind($id).execute(&mut *$tx).await?;
-        sqlx::query("DELETE FROM finding_tags WHERE finding_id = $1").bind($id).execute(&mut *$tx).await?;
+        sqlx::query("DELETE FROM finding_figures WHERE finding_id = $1").bind($id).execute(&mut **$tx).await?;
+        sqlx::query("DELETE FROM finding_tags WHERE finding_id = $1").bind($id).execute(&mut **$tx).await?;
         for (i, fig) in $draft.figures.iter().enumerate() {
             sqlx::query("INSERT INTO finding_figures (finding_id, position, name, amount, unit) VALUES ($1, $2, $3, $4, $5)")
                 .bind($id)
@@ -583,19 +635,172 @@ macro_rules! write_children {
                 .bind(&fig.name)
                 .bind(fig.amount)
                 .bind(&fig.unit)
-                .execute(&mut *$tx)
+                .execute(&mut **$tx)
                 .await?;
         }
         for tag in &$draft.tags {
             sqlx::query("INSERT INTO finding_tags (finding_id, tag) VALUES ($1, $2)")
                 .bind($id)
                 .bind(tag)
-                .execute(&mut *$tx)
+                .execute(&mut **$tx)
                 .await?;
         }
     }};
 }
 pub(crate) use write_children;
+
+/// The finding-writing steps that run inside a caller's transaction (a single save,
+/// or a whole import), expanded for each backend.
+macro_rules! impl_finding_tx {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            #[allow(clippy::too_many_arguments)]
+            pub(crate) async fn insert_finding_tx(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                author: &$crate::store::findings::Author,
+                draft: &$crate::domain::finding::FindingDraft,
+                locality_path: &str,
+                search_terms: &str,
+                confirmation: Option<&$crate::store::findings::PiiConfirmation>,
+                action: &'static str,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let t = draft.threshold.as_ref();
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO findings (org_id, recorded_by, narrative, policy_area_id, locality_id, \
+                     locality_path, observed_on, people_affected, age_min, age_max, threshold_benefit, \
+                     threshold_kind, threshold_value, case_reference, private_notes, external_id, \
+                     search_terms, version, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18) \
+                     RETURNING id",
+                )
+                .bind(author.org_id)
+                .bind(author.user_id)
+                .bind(&draft.narrative)
+                .bind(draft.policy_area_id)
+                .bind(draft.locality_id)
+                .bind(locality_path)
+                .bind(draft.observed_on)
+                .bind(draft.people_affected)
+                .bind(draft.age_min)
+                .bind(draft.age_max)
+                .bind(t.map(|t| t.benefit.as_str()))
+                .bind(t.map(|t| t.kind.as_str()))
+                .bind(t.map(|t| t.value.as_str()))
+                .bind(draft.case_reference.as_deref())
+                .bind(draft.private_notes.as_deref())
+                .bind(draft.external_id.as_deref())
+                .bind(search_terms)
+                .bind(author.at)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                $crate::store::findings::write_children!(tx, id, draft);
+                Self::index_finding(tx, id, search_terms).await?;
+                Self::confirm_tx(tx, id, author, confirmation).await?;
+                let mut audit = $crate::store::AuditEvent::new(action, Some(author.user_id), author.ip.clone())
+                    .subject("finding", Some(id));
+                audit.at = author.at;
+                if let Some(c) = confirmation {
+                    audit = audit.detail(format!("personal data confirmed: {}", c.reason));
+                }
+                $crate::store::accounts::insert_audit!(&mut **tx, audit, Some(id))?;
+                Ok(id)
+            }
+
+            pub(crate) async fn update_finding_tx(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                author: &$crate::store::findings::Author,
+                draft: &$crate::domain::finding::FindingDraft,
+                locality_path: &str,
+                search_terms: &str,
+                change: &$crate::store::findings::Change<'_>,
+                confirmation: Option<&$crate::store::findings::PiiConfirmation>,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let id = change.before.id;
+                let snapshot = serde_json::to_string(change.before).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
+                let t = draft.threshold.as_ref();
+                // The version check and the update are one statement: a concurrent save
+                // cannot slip in between.
+                let done = sqlx::query(
+                    "UPDATE findings SET narrative = $1, policy_area_id = $2, locality_id = $3, \
+                     locality_path = $4, observed_on = $5, people_affected = $6, age_min = $7, \
+                     age_max = $8, threshold_benefit = $9, threshold_kind = $10, threshold_value = $11, \
+                     case_reference = $12, private_notes = $13, external_id = $14, search_terms = $15, \
+                     version = version + 1, updated_at = $16 \
+                     WHERE id = $17 AND version = $18 AND deleted_at IS NULL",
+                )
+                .bind(&draft.narrative)
+                .bind(draft.policy_area_id)
+                .bind(draft.locality_id)
+                .bind(locality_path)
+                .bind(draft.observed_on)
+                .bind(draft.people_affected)
+                .bind(draft.age_min)
+                .bind(draft.age_max)
+                .bind(t.map(|t| t.benefit.as_str()))
+                .bind(t.map(|t| t.kind.as_str()))
+                .bind(t.map(|t| t.value.as_str()))
+                .bind(draft.case_reference.as_deref())
+                .bind(draft.private_notes.as_deref())
+                .bind(draft.external_id.as_deref())
+                .bind(search_terms)
+                .bind(author.at)
+                .bind(id)
+                .bind(change.expected_version)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                sqlx::query(
+                    "INSERT INTO finding_versions (finding_id, version, edited_by, edited_at, changed_fields, snapshot) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(change.expected_version)
+                .bind(author.user_id)
+                .bind(author.at)
+                .bind(change.changed_fields.join(","))
+                .bind(&snapshot)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                $crate::store::findings::write_children!(tx, id, draft);
+                Self::index_finding(tx, id, search_terms).await?;
+                Self::confirm_tx(tx, id, author, confirmation).await?;
+                let mut audit = $crate::store::AuditEvent::new("finding.updated", Some(author.user_id), author.ip.clone())
+                    .subject("finding", Some(id))
+                    .detail(change.changed_fields.join(", "));
+                audit.at = author.at;
+                $crate::store::accounts::insert_audit!(&mut **tx, audit, Some(id))?;
+                Ok(())
+            }
+
+            async fn confirm_tx(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                id: i64,
+                author: &$crate::store::findings::Author,
+                confirmation: Option<&$crate::store::findings::PiiConfirmation>,
+            ) -> $crate::store::StoreResult<()> {
+                if let Some(c) = confirmation {
+                    sqlx::query("INSERT INTO pii_confirmations (finding_id, user_id, at, reason, hits) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id)
+                        .bind(author.user_id)
+                        .bind(author.at)
+                        .bind(&c.reason)
+                        .bind(&c.hits)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use impl_finding_tx;
 
 macro_rules! impl_finding_store {
     ($store:ty) => {
@@ -745,57 +950,8 @@ macro_rules! impl_finding_store {
                 search_terms: &str,
                 confirmation: Option<&$crate::store::findings::PiiConfirmation>,
             ) -> $crate::store::StoreResult<i64> {
-                use $crate::store::StoreError;
                 let mut tx = self.pool.begin().await?;
-                let t = draft.threshold.as_ref();
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO findings (org_id, recorded_by, narrative, policy_area_id, locality_id, \
-                     locality_path, observed_on, people_affected, age_min, age_max, threshold_benefit, \
-                     threshold_kind, threshold_value, case_reference, private_notes, external_id, \
-                     search_terms, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18) \
-                     RETURNING id",
-                )
-                .bind(author.org_id)
-                .bind(author.user_id)
-                .bind(&draft.narrative)
-                .bind(draft.policy_area_id)
-                .bind(draft.locality_id)
-                .bind(locality_path)
-                .bind(draft.observed_on)
-                .bind(draft.people_affected)
-                .bind(draft.age_min)
-                .bind(draft.age_max)
-                .bind(t.map(|t| t.benefit.as_str()))
-                .bind(t.map(|t| t.kind.as_str()))
-                .bind(t.map(|t| t.value.as_str()))
-                .bind(draft.case_reference.as_deref())
-                .bind(draft.private_notes.as_deref())
-                .bind(draft.external_id.as_deref())
-                .bind(search_terms)
-                .bind(author.at)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?;
-                $crate::store::findings::write_children!(tx, id, draft);
-                Self::index_finding(&mut tx, id, search_terms).await?;
-                if let Some(c) = confirmation {
-                    sqlx::query("INSERT INTO pii_confirmations (finding_id, user_id, at, reason, hits) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(id)
-                        .bind(author.user_id)
-                        .bind(author.at)
-                        .bind(&c.reason)
-                        .bind(&c.hits)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let mut audit = $crate::store::AuditEvent::new("finding.created", Some(author.user_id), author.ip.clone())
-                    .subject("finding", Some(id));
-                audit.at = author.at;
-                if let Some(c) = confirmation {
-                    audit = audit.detail(format!("personal data confirmed: {}", c.reason));
-                }
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                let id = Self::insert_finding_tx(&mut tx, author, draft, locality_path, search_terms, confirmation, "finding.created").await?;
                 tx.commit().await?;
                 Ok(id)
             }
@@ -830,73 +986,9 @@ macro_rules! impl_finding_store {
                 if before.deleted_at.is_some() {
                     return Err(StoreError::NotFound);
                 }
-                let snapshot = serde_json::to_string(&before).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.into())))?;
                 let mut tx = self.pool.begin().await?;
-                let t = draft.threshold.as_ref();
-                // The version check and the update are one statement: a concurrent save
-                // cannot slip in between.
-                let done = sqlx::query(
-                    "UPDATE findings SET narrative = $1, policy_area_id = $2, locality_id = $3, \
-                     locality_path = $4, observed_on = $5, people_affected = $6, age_min = $7, \
-                     age_max = $8, threshold_benefit = $9, threshold_kind = $10, threshold_value = $11, \
-                     case_reference = $12, private_notes = $13, external_id = $14, search_terms = $15, \
-                     version = version + 1, updated_at = $16 \
-                     WHERE id = $17 AND version = $18 AND deleted_at IS NULL",
-                )
-                .bind(&draft.narrative)
-                .bind(draft.policy_area_id)
-                .bind(draft.locality_id)
-                .bind(locality_path)
-                .bind(draft.observed_on)
-                .bind(draft.people_affected)
-                .bind(draft.age_min)
-                .bind(draft.age_max)
-                .bind(t.map(|t| t.benefit.as_str()))
-                .bind(t.map(|t| t.kind.as_str()))
-                .bind(t.map(|t| t.value.as_str()))
-                .bind(draft.case_reference.as_deref())
-                .bind(draft.private_notes.as_deref())
-                .bind(draft.external_id.as_deref())
-                .bind(search_terms)
-                .bind(author.at)
-                .bind(id)
-                .bind(expected_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::Conflict);
-                }
-                sqlx::query(
-                    "INSERT INTO finding_versions (finding_id, version, edited_by, edited_at, changed_fields, snapshot) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(expected_version)
-                .bind(author.user_id)
-                .bind(author.at)
-                .bind(changed_fields.join(","))
-                .bind(&snapshot)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?;
-                $crate::store::findings::write_children!(tx, id, draft);
-                Self::index_finding(&mut tx, id, search_terms).await?;
-                if let Some(c) = confirmation {
-                    sqlx::query("INSERT INTO pii_confirmations (finding_id, user_id, at, reason, hits) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(id)
-                        .bind(author.user_id)
-                        .bind(author.at)
-                        .bind(&c.reason)
-                        .bind(&c.hits)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let mut audit = $crate::store::AuditEvent::new("finding.updated", Some(author.user_id), author.ip.clone())
-                    .subject("finding", Some(id))
-                    .detail(changed_fields.join(", "));
-                audit.at = author.at;
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                let change = $crate::store::findings::Change { before: &before, expected_version, changed_fields };
+                Self::update_finding_tx(&mut tx, author, draft, locality_path, search_terms, &change, confirmation).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -979,6 +1071,90 @@ macro_rules! impl_finding_store {
                 }
                 let scores = vec![None; rows.len()];
                 Ok($crate::store::findings::complete_findings!(&self.pool, rows, scores))
+            }
+
+            async fn create_import_batch(
+                &self,
+                org_id: i64,
+                user_id: i64,
+                filename: &str,
+                content: &[u8],
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                // Uploads nobody committed within a day are dropped as new ones arrive.
+                sqlx::query("DELETE FROM import_batches WHERE committed_at IS NULL AND created_at < $1")
+                    .bind(at - chrono::Duration::days(1))
+                    .execute(&mut *tx)
+                    .await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO import_batches (org_id, user_id, filename, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(org_id)
+                .bind(user_id)
+                .bind(filename)
+                .bind(content)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn get_import_batch(&self, id: i64) -> $crate::store::StoreResult<Option<$crate::store::findings::ImportBatch>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, org_id, user_id, filename, content, created_at, committed_at, outcome FROM import_batches WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn commit_import(
+                &self,
+                batch_id: Option<i64>,
+                author: &$crate::store::findings::Author,
+                items: &[$crate::store::findings::ImportItem],
+                unchanged: usize,
+            ) -> $crate::store::StoreResult<$crate::store::findings::ImportOutcome> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                if let Some(batch) = batch_id {
+                    // Claim the batch first: a second commit of the same upload finds it taken.
+                    let claimed = sqlx::query("UPDATE import_batches SET committed_at = $1 WHERE id = $2 AND committed_at IS NULL")
+                        .bind(author.at)
+                        .bind(batch)
+                        .execute(&mut *tx)
+                        .await?;
+                    if claimed.rows_affected() == 0 {
+                        return Err(StoreError::Conflict);
+                    }
+                }
+                let mut outcome = $crate::store::findings::ImportOutcome { unchanged, ..Default::default() };
+                for item in items {
+                    match &item.existing {
+                        None => {
+                            Self::insert_finding_tx(&mut tx, author, &item.draft, &item.locality_path, &item.search_terms, item.confirmation.as_ref(), "finding.imported").await?;
+                            outcome.created += 1;
+                        }
+                        Some((before, changed)) => {
+                            let change = $crate::store::findings::Change { before, expected_version: before.version, changed_fields: changed };
+                            Self::update_finding_tx(&mut tx, author, &item.draft, &item.locality_path, &item.search_terms, &change, item.confirmation.as_ref()).await?;
+                            outcome.updated += 1;
+                        }
+                    }
+                }
+                if let Some(batch) = batch_id {
+                    sqlx::query("UPDATE import_batches SET outcome = $1, content = $2 WHERE id = $3")
+                        .bind(serde_json::to_string(&outcome).unwrap_or_default())
+                        // The file itself is not kept once imported.
+                        .bind(Vec::<u8>::new())
+                        .bind(batch)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(outcome)
             }
         }
     };

@@ -22,6 +22,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0002_findings.sql"),
         include_str!("../../migrations/postgres/0002_findings.sql"),
     ),
+    (
+        3,
+        "imports",
+        include_str!("../../migrations/sqlite/0003_imports.sql"),
+        include_str!("../../migrations/postgres/0003_imports.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

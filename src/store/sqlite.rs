@@ -39,6 +39,7 @@ impl SqliteStore {
 
 super::accounts::impl_account_store!(SqliteStore);
 super::findings::impl_finding_store!(SqliteStore);
+super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
     /// Puts a finding's search terms into the FTS5 index (replacing earlier ones).

@@ -40,8 +40,11 @@ pub struct AppState {
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gs_session";
-/// Requests larger than this are refused with 413 (later issues raise it per route).
+/// Form and JSON bodies larger than this are refused with 413 (axum's extractor limit;
+/// uploads raise it on their own routes).
 pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+/// No request body at all may be larger than this (the largest upload plus room).
+pub const UPLOAD_LIMIT_BYTES: usize = crate::domain::import::MAX_BYTES + 1024 * 1024;
 
 /// The whole application: pages, API and static assets with every layer applied.
 pub fn router(state: AppState) -> Router {
@@ -67,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(errors::render_errors))
         .layer(from_fn_with_state(state.clone(), context::load_context))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
         .layer(from_fn(errors::last_resort))
         .layer(CompressionLayer::new())
         .layer(from_fn(security_headers::add_security_headers))

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod common;
 mod findings_api;
+mod findings_import;
 mod findings_store;
 mod findings_web;
 mod store;

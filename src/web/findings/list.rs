@@ -174,7 +174,10 @@ pub async fn search_page(
             div.heading-row {
                 h1 { (tr.t("findings.title")) }
                 @if access::can_record(user.role) {
-                    a.button.primary href="/findings/new" { (tr.t("findings.new")) }
+                    div.actions {
+                        a.button href="/findings/import" { (tr.t("import.link")) }
+                        a.button.primary href="/findings/new" { (tr.t("findings.new")) }
+                    }
                 }
             }
             (filter_form(&page, &user, &tax, &orgs, &filters))

@@ -2,6 +2,7 @@
 //! deleting, searching, exporting and importing.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use super::AppState;
@@ -13,6 +14,7 @@ use crate::store::findings::{Locality, PolicyArea};
 pub mod export;
 pub mod filters;
 pub mod form;
+pub mod import;
 pub mod list;
 pub mod save;
 pub mod show;
@@ -23,6 +25,16 @@ pub fn router() -> Router<AppState> {
         .route("/findings/new", get(form::new_form))
         .route("/findings/export.csv", get(export::csv))
         .route("/findings/export.xlsx", get(export::xlsx))
+        .route(
+            "/findings/import",
+            get(import::upload_form)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(crate::web::UPLOAD_LIMIT_BYTES)),
+        )
+        .route(
+            "/findings/import/{id}",
+            get(import::mapping_page).post(import::preview_or_commit),
+        )
         .route("/findings/{id}", get(show::show).post(form::update))
         .route("/findings/{id}/edit", get(form::edit_form))
         .route("/findings/{id}/delete", post(show::delete))
