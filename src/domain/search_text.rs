@@ -144,6 +144,35 @@ pub fn query_terms(query: &str) -> Vec<QueryTerm> {
     out
 }
 
+/// BM25-style relevance of a document (its index terms, space-separated) to the query:
+/// term frequency with saturation and length normalisation, summed over the query
+/// terms. Every document ranked here matches all terms, so their rarity (IDF) would
+/// weigh all of them alike and is left out. Computed in Rust so that both databases
+/// rank identically.
+pub fn relevance(doc_terms: &str, query: &[QueryTerm], avg_len: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let terms: Vec<&str> = doc_terms.split(' ').filter(|t| !t.is_empty()).collect();
+    let len = terms.len().max(1) as f64;
+    let norm = K1 * (1.0 - B + B * len / avg_len.max(1.0));
+    query
+        .iter()
+        .map(|q| {
+            let tf = terms
+                .iter()
+                .filter(|t| {
+                    if q.prefix {
+                        t.starts_with(&q.term)
+                    } else {
+                        **t == q.term
+                    }
+                })
+                .count() as f64;
+            tf * (K1 + 1.0) / (tf + norm)
+        })
+        .sum()
+}
+
 /// The pieces of a query to mark in displayed text: Han runs as they are typed, latin
 /// words by their stem (so "subsidy" marks "subsidies" too).
 pub fn highlight_ranges(text: &str, query: &str) -> Vec<(usize, usize)> {
@@ -263,6 +292,20 @@ mod tests {
             assert!(t.chars().all(|c| c.is_ascii_alphanumeric()), "{t}");
         }
         assert_eq!(terms.split(' ').count(), 4);
+    }
+
+    #[test]
+    fn more_mentions_in_a_shorter_text_rank_higher() {
+        let q = query_terms("subsidy");
+        let once = document_terms(
+            "the subsidy stopped when he turned fourteen and the school refused him",
+        );
+        let thrice = document_terms("subsidy gap: the subsidy stops, no subsidy after 14");
+        assert!(relevance(&thrice, &q, 10.0) > relevance(&once, &q, 10.0));
+        let short = document_terms("subsidy stops");
+        let long = document_terms("subsidy stops and many other words follow here to make it long");
+        assert!(relevance(&short, &q, 8.0) > relevance(&long, &q, 8.0));
+        assert_eq!(relevance(&document_terms("nothing relevant"), &q, 8.0), 0.0);
     }
 
     #[test]

@@ -375,34 +375,45 @@ pub enum Bind {
 pub trait SearchDialect {
     /// The text-search expression for the query terms, bound as one parameter.
     fn match_expression(terms: &[QueryTerm]) -> String;
-    /// For the match parameter `$n`: the FROM clause giving `findings f` joined to the
-    /// full-text index, the matching condition, and the relevance expression (higher
-    /// is better).
-    fn text_source(param: usize) -> TextSource;
+    /// For the match parameter `$n`: the FROM clause giving `findings f` (joined to the
+    /// full-text index where needed) and the matching condition. `many` says the terms
+    /// match a large share of all findings, so that walking the date index and probing
+    /// each row beats collecting every match first.
+    fn text_source(param: usize, many: bool) -> TextSource;
 }
 
 pub struct TextSource {
     pub from: String,
     pub condition: String,
-    pub score: String,
 }
 
-/// Builds the search SQL and its bound values. The text holds only fixed fragments.
-pub fn build_search<D: SearchDialect>(q: &FindingQuery) -> (String, Vec<Bind>) {
+/// A text search that matches more findings than this walks the date index instead of
+/// collecting all matches (see `SearchDialect::text_source`).
+pub const MANY_MATCHES: i64 = 20_000;
+/// Relevance ranks the newest this-many matches (after filters); beyond that, people
+/// page by date (the page says so).
+pub const RELEVANCE_POOL: i64 = 1_000;
+
+/// Builds the search SQL, in observation-date order, and its bound values. The text
+/// holds only fixed fragments; every value is bound.
+pub fn build_search<D: SearchDialect>(
+    q: &FindingQuery,
+    many: bool,
+    limit: i64,
+) -> (String, Vec<Bind>) {
     let mut binds: Vec<Bind> = Vec::new();
     let next = |b: Bind, binds: &mut Vec<Bind>| -> String {
         binds.push(b);
         format!("${}", binds.len())
     };
     let mut conditions: Vec<String> = vec!["f.deleted_at IS NULL".into()];
-    let text = !q.terms.is_empty();
-    let (from, score) = if text {
-        binds.push(Bind::Text(D::match_expression(&q.terms)));
-        let source = D::text_source(binds.len());
-        conditions.push(source.condition);
-        (source.from, source.score)
+    let from = if q.terms.is_empty() {
+        "findings f".to_string()
     } else {
-        ("findings f".to_string(), "NULL".to_string())
+        binds.push(Bind::Text(D::match_expression(&q.terms)));
+        let source = D::text_source(binds.len(), many);
+        conditions.push(source.condition);
+        source.from
     };
     if let Some(v) = q.policy_area_id {
         conditions.push(format!(
@@ -417,9 +428,14 @@ pub fn build_search<D: SearchDialect>(q: &FindingQuery) -> (String, Vec<Bind>) {
         upper.push('0');
         let lo = next(Bind::Text(path.clone()), &mut binds);
         let hi = next(Bind::Text(upper), &mut binds);
-        conditions.push(format!(
-            "f.locality_path >= {lo} AND f.locality_path < {hi}"
-        ));
+        // When walking the date index, keep the planner off the locality index (the
+        // unary + makes the column an expression), which would sort a whole district.
+        let col = if many {
+            "+f.locality_path"
+        } else {
+            "f.locality_path"
+        };
+        conditions.push(format!("{col} >= {lo} AND {col} < {hi}"));
     }
     if let Some(d) = q.observed_from {
         conditions.push(format!(
@@ -453,49 +469,63 @@ pub fn build_search<D: SearchDialect>(q: &FindingQuery) -> (String, Vec<Bind>) {
         Some(false) => conditions.push("f.threshold_kind IS NULL".into()),
         None => {}
     }
-
-    let by_score = text && q.sort == FindingSort::Relevance;
-    let (order, keyset) = if by_score {
-        let keyset = match q.after {
-            Some(Cursor::Score { score, id }) => {
-                let s = next(Bind::Float(score), &mut binds);
-                let i = next(Bind::Int(id), &mut binds);
-                Some(format!("(score < {s} OR (score = {s} AND id < {i}))"))
-            }
-            _ => None,
-        };
-        ("score DESC, id DESC", keyset)
+    let ascending = q.sort == FindingSort::Oldest;
+    if let Some(Cursor::Date { observed_on, id }) = q.after {
+        let d = next(Bind::Date(observed_on), &mut binds);
+        let i = next(Bind::Int(id), &mut binds);
+        let cmp = if ascending { ">" } else { "<" };
+        conditions.push(format!(
+            "(f.observed_on {cmp} {d} OR (f.observed_on = {d} AND f.id {cmp} {i}))"
+        ));
+    }
+    let order = if ascending {
+        "f.observed_on ASC, f.id ASC"
     } else {
-        let ascending = q.sort == FindingSort::Oldest;
-        let keyset = match q.after {
-            Some(Cursor::Date { observed_on, id }) => {
-                let d = next(Bind::Date(observed_on), &mut binds);
-                let i = next(Bind::Int(id), &mut binds);
-                let cmp = if ascending { ">" } else { "<" };
-                Some(format!(
-                    "(observed_on {cmp} {d} OR (observed_on = {d} AND id {cmp} {i}))"
-                ))
-            }
-            _ => None,
-        };
-        (
-            if ascending {
-                "observed_on ASC, id ASC"
-            } else {
-                "observed_on DESC, id DESC"
-            },
-            keyset,
-        )
+        "f.observed_on DESC, f.id DESC"
     };
-    let limit = next(Bind::Int(q.limit.clamp(1, 500) + 1), &mut binds);
-    // The inner query filters; the outer one orders and pages on the computed score.
+    let limit = next(Bind::Int(limit), &mut binds);
     let sql = format!(
-        "SELECT * FROM (SELECT {FINDING_COLUMNS}, {score} AS score FROM {from} {FINDING_JOINS} \
-         WHERE {conditions}) AS found {keyset} ORDER BY {order} LIMIT {limit}",
+        "SELECT {FINDING_COLUMNS}, f.search_terms FROM {from} {FINDING_JOINS} WHERE {conditions} ORDER BY {order} LIMIT {limit}",
         conditions = conditions.join(" AND "),
-        keyset = keyset.map(|k| format!("WHERE {k}")).unwrap_or_default(),
     );
     (sql, binds)
+}
+
+/// Orders a pool of matches by relevance (computed in Rust, the same on every
+/// database), then pages through it with a score cursor.
+pub fn rank(
+    mut found: Vec<(Finding, String)>,
+    terms: &[QueryTerm],
+    after: Option<Cursor>,
+    limit: usize,
+) -> Vec<Finding> {
+    let lengths: Vec<usize> = found
+        .iter()
+        .map(|(_, t)| t.split(' ').filter(|s| !s.is_empty()).count())
+        .collect();
+    let avg = if lengths.is_empty() {
+        1.0
+    } else {
+        lengths.iter().sum::<usize>() as f64 / lengths.len() as f64
+    };
+    for (f, t) in &mut found {
+        f.score = Some(crate::domain::search_text::relevance(t, terms, avg));
+    }
+    let mut ranked: Vec<Finding> = found.into_iter().map(|(f, _)| f).collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.id.cmp(&a.id))
+    });
+    if let Some(Cursor::Score { score, id }) = after {
+        ranked.retain(|f| {
+            let s = f.score.unwrap_or(0.0);
+            s < score || (s == score && f.id < id)
+        });
+    }
+    ranked.truncate(limit);
+    ranked
 }
 
 #[async_trait]
@@ -1026,9 +1056,18 @@ macro_rules! impl_finding_store {
                 &self,
                 query: &$crate::store::findings::FindingQuery,
             ) -> $crate::store::StoreResult<Vec<$crate::store::findings::Finding>> {
-                use $crate::store::findings::Bind;
+                use $crate::store::findings::{Bind, FindingSort, SearchDialect, RELEVANCE_POOL};
                 use sqlx::Row;
-                let (sql, binds) = $crate::store::findings::build_search::<Self>(query);
+                let text = !query.terms.is_empty();
+                let many = text && Self::many_matches(&self.pool, &<Self as SearchDialect>::match_expression(&query.terms)).await?;
+                let by_score = text && query.sort == FindingSort::Relevance;
+                let (sql, binds) = if by_score {
+                    // The pool to rank: the newest matches, in date order, no cursor.
+                    let pool_query = $crate::store::findings::FindingQuery { sort: FindingSort::Newest, after: None, ..query.clone() };
+                    $crate::store::findings::build_search::<Self>(&pool_query, many, RELEVANCE_POOL)
+                } else {
+                    $crate::store::findings::build_search::<Self>(query, many, query.limit.clamp(1, 500) + 1)
+                };
                 let mut q = sqlx::query(&sql);
                 for b in binds {
                     q = match b {
@@ -1040,12 +1079,32 @@ macro_rules! impl_finding_store {
                 }
                 let raw = q.fetch_all(&self.pool).await?;
                 let mut rows = Vec::with_capacity(raw.len());
-                let mut scores = Vec::with_capacity(raw.len());
+                let mut terms = Vec::with_capacity(raw.len());
                 for r in &raw {
                     rows.push(<$crate::store::findings::FindingRow as sqlx::FromRow<_>>::from_row(r)?);
-                    scores.push(r.try_get::<Option<f64>, _>("score")?);
+                    terms.push(r.try_get::<String, _>("search_terms")?);
                 }
-                Ok($crate::store::findings::complete_findings!(&self.pool, rows, scores))
+                if !by_score {
+                    let scores = vec![None; rows.len()];
+                    return Ok($crate::store::findings::complete_findings!(&self.pool, rows, scores));
+                }
+                // Rank the pool first, then load figures and tags for one page only.
+                let lite: Vec<($crate::store::findings::Finding, String)> = rows
+                    .into_iter()
+                    .zip(terms)
+                    .map(|(r, t)| ($crate::store::findings::Finding::from_parts(r, &[], &[], None), t))
+                    .collect();
+                let page = $crate::store::findings::rank(lite, &query.terms, query.after, query.limit.clamp(1, 500) as usize + 1);
+                let ids: Vec<i64> = page.iter().map(|f| f.id).collect();
+                let scores: std::collections::HashMap<i64, Option<f64>> = page.iter().map(|f| (f.id, f.score)).collect();
+                let mut complete = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(mut f) = self.get_finding(id).await? {
+                        f.score = scores.get(&id).copied().flatten();
+                        complete.push(f);
+                    }
+                }
+                Ok(complete)
             }
 
             async fn findings_by_external_ids(
@@ -1174,11 +1233,10 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
         }
-        fn text_source(param: usize) -> TextSource {
+        fn text_source(param: usize, _many: bool) -> TextSource {
             TextSource {
                 from: "fts JOIN findings f ON f.id = fts.rowid".into(),
                 condition: format!("fts MATCH ${param}"),
-                score: "rank".into(),
             }
         }
     }
@@ -1191,7 +1249,7 @@ mod tests {
             limit: 20,
             ..Default::default()
         };
-        let (sql, binds) = build_search::<Fake>(&q);
+        let (sql, binds) = build_search::<Fake>(&q, false, 21);
         assert!(sql.contains("f.policy_area_id = $1"));
         assert!(sql.contains("f.locality_path >= $2 AND f.locality_path < $3"));
         assert!(!sql.contains("observed_on >="));
@@ -1204,23 +1262,25 @@ mod tests {
                 Bind::Int(21)
             ]
         );
+        let (many, _) = build_search::<Fake>(&q, true, 21);
+        assert!(many.contains("+f.locality_path >= $2"), "{many}");
     }
 
     #[test]
-    fn text_searches_rank_and_page_by_score() {
+    fn user_text_is_bound_never_spliced() {
         let q = FindingQuery {
             terms: crate::domain::search_text::query_terms("补贴'; DROP TABLE findings; --"),
-            after: Some(Cursor::Score { score: 1.5, id: 9 }),
+            after: Some(Cursor::Date {
+                observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+                id: 9,
+            }),
             limit: 10,
             ..Default::default()
         };
-        let (sql, binds) = build_search::<Fake>(&q);
-        assert!(
-            !sql.contains("DROP"),
-            "user text is bound, never spliced: {sql}"
-        );
-        assert!(sql.contains("ORDER BY score DESC, id DESC"));
-        assert!(sql.contains("score < $2"));
-        assert_eq!(binds[1], Bind::Float(1.5));
+        let (sql, binds) = build_search::<Fake>(&q, false, 11);
+        assert!(!sql.contains("DROP"), "{sql}");
+        assert!(sql.contains("ORDER BY f.observed_on DESC, f.id DESC"));
+        assert!(sql.contains("f.observed_on < $2"));
+        assert_eq!(binds[2], Bind::Int(9));
     }
 }

@@ -62,6 +62,16 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// The planner chooses the plan on PostgreSQL: no hint needed.
+    pub(crate) async fn many_matches(
+        _pool: &PgPool,
+        _expression: &str,
+    ) -> Result<bool, sqlx::Error> {
+        Ok(false)
+    }
+}
+
 impl SearchDialect for PgStore {
     /// tsquery syntax: `&` between terms; `term:*` is a prefix.
     fn match_expression(terms: &[QueryTerm]) -> String {
@@ -78,11 +88,11 @@ impl SearchDialect for PgStore {
             .join(" & ")
     }
 
-    fn text_source(param: usize) -> TextSource {
+    fn text_source(param: usize, _many: bool) -> TextSource {
+        // PostgreSQL's planner weighs the GIN index against the date index itself.
         TextSource {
             from: "findings f".into(),
             condition: format!("f.search_vector @@ to_tsquery('simple', ${param})"),
-            score: format!("ts_rank_cd(f.search_vector, to_tsquery('simple', ${param}))::float8"),
         }
     }
 }

@@ -69,6 +69,24 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Whether the expression matches more than `MANY_MATCHES` findings (counting stops
+    /// there, so this stays cheap for common words).
+    pub(crate) async fn many_matches(
+        pool: &SqlitePool,
+        expression: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM findings_fts WHERE findings_fts MATCH $1 LIMIT $2)",
+        )
+        .bind(expression)
+        .bind(super::findings::MANY_MATCHES + 1)
+        .fetch_one(pool)
+        .await?;
+        Ok(n > super::findings::MANY_MATCHES)
+    }
+}
+
 impl SearchDialect for SqliteStore {
     /// FTS5 syntax: quoted terms are ANDed; `term*` is a prefix.
     fn match_expression(terms: &[QueryTerm]) -> String {
@@ -85,12 +103,22 @@ impl SearchDialect for SqliteStore {
             .join(" ")
     }
 
-    fn text_source(param: usize) -> TextSource {
-        TextSource {
-            from: "findings_fts JOIN findings f ON f.id = findings_fts.rowid".into(),
-            condition: format!("findings_fts MATCH ${param}"),
-            // bm25() is lower for better matches.
-            score: "-bm25(findings_fts)".into(),
+    fn text_source(param: usize, many: bool) -> TextSource {
+        if many {
+            // Walk findings in date order and probe the index for each row: a common
+            // word then needs only a few probes per page.
+            TextSource {
+                from: "findings f".into(),
+                condition: format!(
+                    "EXISTS (SELECT 1 FROM findings_fts WHERE findings_fts.rowid = f.id AND findings_fts MATCH ${param})"
+                ),
+            }
+        } else {
+            // Few matches: collect them from the index, then sort.
+            TextSource {
+                from: "findings_fts JOIN findings f ON f.id = findings_fts.rowid".into(),
+                condition: format!("findings_fts MATCH ${param}"),
+            }
         }
     }
 }

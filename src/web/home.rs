@@ -54,6 +54,17 @@ async fn home(
                 }
                 p { (tr.t(role_summary_key(user.role))) }
             }
+            @if crate::domain::finding::access::can_record(user.role) {
+                section.card {
+                    h2 { (tr.t("findings.title")) }
+                    p { (tr.t("home.findings_text")) }
+                    p.actions {
+                        a.button.primary href="/findings/new" { (tr.t("findings.new")) }
+                        a.button href="/findings" { (tr.t("findings.search")) }
+                        a.button href="/findings/import" { (tr.t("import.link")) }
+                    }
+                }
+            }
             @if let Some((users, orgs)) = admin_figures {
                 section.card {
                     h2 { (tr.t("home.admin_title")) }

@@ -354,7 +354,7 @@ async fn a_worker_records_a_finding_masks_an_id_number_and_saves(db: Db) {
         .await
         .unwrap();
     shot(&c, &format!("{db:?}-10-finding-form")).await;
-    c.find(Locator::Css("button[value=save]"))
+    c.find(Locator::Css("button.primary[value=save]"))
         .await
         .unwrap()
         .click()
@@ -412,7 +412,7 @@ async fn a_worker_records_a_finding_masks_an_id_number_and_saves(db: Db) {
     assert_eq!(kept.as_deref(), Some("4500"));
     shot(&c, &format!("{db:?}-12-finding-masked")).await;
 
-    c.find(Locator::Css("button[value=save]"))
+    c.find(Locator::Css("button.primary[value=save]"))
         .await
         .unwrap()
         .click()

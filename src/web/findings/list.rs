@@ -144,9 +144,11 @@ pub async fn search_page(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
+    let mut ranked = false;
     let (results, problems) = match filters.to_query(&user, &tax.localities) {
         Ok(q) => {
             let by_score = !q.terms.is_empty() && q.sort == FindingSort::Relevance;
+            ranked = by_score;
             let limit = q.limit as usize;
             let mut found = state.store.search_findings(&q).await?;
             let more = found.len() > limit;
@@ -220,6 +222,9 @@ pub async fn search_page(
                 }
                 @if let Some(n) = next {
                     p.pager { a.button href={ "/findings?" (filters.query_string(Some(n))) } { (tr.t("findings.next_page")) } }
+                }
+                @if ranked && !found.is_empty() {
+                    p.muted.hint { (tr.f("findings.ranked_pool", &[("count", &crate::store::findings::RELEVANCE_POOL.to_string())])) }
                 }
             }
         },
