@@ -452,6 +452,9 @@ async fn search(url: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
                 let ok = res.status().is_success();
                 let _ = res.bytes().await?;
                 anyhow::ensure!(ok, "search failed: {q}");
+                if t.elapsed() > Duration::from_millis(500) {
+                    eprintln!("slow ({:.0} ms): {q}", t.elapsed().as_secs_f64() * 1000.0);
+                }
                 times.push(t.elapsed());
             }
             anyhow::Ok(times)

@@ -106,10 +106,13 @@ CREATE TABLE pii_confirmations (
     hits       TEXT    NOT NULL
 );
 
--- Full-text index over `findings.search_terms` (see domain::search_text).
+-- Full-text index over `findings.search_terms` (see domain::search_text). The prefix
+-- index of 6 characters makes a one-character Chinese query ("u" + 5 hex digits,
+-- matched as a prefix of the pairs) a single lookup instead of a scan of terms.
 CREATE VIRTUAL TABLE findings_fts USING fts5 (
     search_terms,
     content = '',
     contentless_delete = 1,
-    tokenize = 'unicode61'
+    tokenize = 'unicode61',
+    prefix = '6'
 );

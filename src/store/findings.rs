@@ -376,10 +376,37 @@ pub trait SearchDialect {
     /// The text-search expression for the query terms, bound as one parameter.
     fn match_expression(terms: &[QueryTerm]) -> String;
     /// For the match parameter `$n`: the FROM clause giving `findings f` (joined to the
-    /// full-text index where needed) and the matching condition. `many` says the terms
-    /// match a large share of all findings, so that walking the date index and probing
-    /// each row beats collecting every match first.
-    fn text_source(param: usize, many: bool) -> TextSource;
+    /// full-text index where needed) and the matching condition, for the chosen plan.
+    fn text_source(param: usize, plan: Plan) -> TextSource;
+    /// The order of [`Plan::RecentWalk`]: newest recorded first, as the index keeps it.
+    fn recent_order() -> &'static str {
+        "f.id DESC"
+    }
+}
+
+/// How a text search with filters is carried out (SQLite needs telling; PostgreSQL's
+/// planner decides for itself and always gets `TextFirst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Few findings match the words: collect them from the full-text index, filter, sort.
+    TextFirst,
+    /// Few findings pass the filters: take those through their indexes and check each
+    /// against the full-text index.
+    FiltersFirst,
+    /// Many match both: walk findings in date order, checking each until the page is full.
+    DateWalk,
+    /// Many match both, and any recent matches will do (the relevance pool): stream the
+    /// full-text index newest-recorded first, filtering as it goes.
+    RecentWalk,
+}
+
+/// What a built query selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// Finding rows in date order (with their search terms, for ranking).
+    Rows,
+    /// Only ids, unordered: for counting how many pass (up to the limit).
+    Ids,
 }
 
 pub struct TextSource {
@@ -387,18 +414,33 @@ pub struct TextSource {
     pub condition: String,
 }
 
-/// A text search that matches more findings than this walks the date index instead of
-/// collecting all matches (see `SearchDialect::text_source`).
-pub const MANY_MATCHES: i64 = 20_000;
+/// Up to this many matching findings, collecting them all is cheap (see [`Plan`]).
+pub const FEW: i64 = 8_000;
 /// Relevance ranks the newest this-many matches (after filters); beyond that, people
 /// page by date (the page says so).
-pub const RELEVANCE_POOL: i64 = 1_000;
+pub const RELEVANCE_POOL: i64 = 300;
+
+impl FindingQuery {
+    /// Whether anything but the words narrows the search.
+    pub fn has_filters(&self) -> bool {
+        self.policy_area_id.is_some()
+            || self.locality_path.is_some()
+            || self.observed_from.is_some()
+            || self.observed_to.is_some()
+            || self.org_id.is_some()
+            || self.visible_org.is_some()
+            || self.age.is_some()
+            || self.linked.is_some()
+            || self.has_threshold.is_some()
+    }
+}
 
 /// Builds the search SQL, in observation-date order, and its bound values. The text
 /// holds only fixed fragments; every value is bound.
 pub fn build_search<D: SearchDialect>(
     q: &FindingQuery,
-    many: bool,
+    plan: Plan,
+    select: Select,
     limit: i64,
 ) -> (String, Vec<Bind>) {
     let mut binds: Vec<Bind> = Vec::new();
@@ -411,7 +453,7 @@ pub fn build_search<D: SearchDialect>(
         "findings f".to_string()
     } else {
         binds.push(Bind::Text(D::match_expression(&q.terms)));
-        let source = D::text_source(binds.len(), many);
+        let source = D::text_source(binds.len(), plan);
         conditions.push(source.condition);
         source.from
     };
@@ -430,7 +472,7 @@ pub fn build_search<D: SearchDialect>(
         let hi = next(Bind::Text(upper), &mut binds);
         // When walking the date index, keep the planner off the locality index (the
         // unary + makes the column an expression), which would sort a whole district.
-        let col = if many {
+        let col = if plan == Plan::DateWalk {
             "+f.locality_path"
         } else {
             "f.locality_path"
@@ -478,16 +520,19 @@ pub fn build_search<D: SearchDialect>(
             "(f.observed_on {cmp} {d} OR (f.observed_on = {d} AND f.id {cmp} {i}))"
         ));
     }
-    let order = if ascending {
-        "f.observed_on ASC, f.id ASC"
-    } else {
-        "f.observed_on DESC, f.id DESC"
+    let order = match (plan, ascending) {
+        (Plan::RecentWalk, _) => D::recent_order(),
+        (_, true) => "f.observed_on ASC, f.id ASC",
+        (_, false) => "f.observed_on DESC, f.id DESC",
     };
     let limit = next(Bind::Int(limit), &mut binds);
-    let sql = format!(
-        "SELECT {FINDING_COLUMNS}, f.search_terms FROM {from} {FINDING_JOINS} WHERE {conditions} ORDER BY {order} LIMIT {limit}",
-        conditions = conditions.join(" AND "),
-    );
+    let conditions = conditions.join(" AND ");
+    let sql = match select {
+        Select::Rows => format!(
+            "SELECT {FINDING_COLUMNS}, f.search_terms FROM {from} {FINDING_JOINS} WHERE {conditions} ORDER BY {order} LIMIT {limit}"
+        ),
+        Select::Ids => format!("SELECT f.id FROM {from} WHERE {conditions} LIMIT {limit}"),
+    };
     (sql, binds)
 }
 
@@ -593,7 +638,16 @@ pub trait FindingStore: Send + Sync {
     /// Soft deletion, audited; the finding disappears from lists and search.
     async fn delete_finding(&self, id: i64, audit: &AuditEvent) -> StoreResult<()>;
     async fn finding_versions(&self, id: i64) -> StoreResult<Vec<FindingVersionRow>>;
-    async fn search_findings(&self, query: &FindingQuery) -> StoreResult<Vec<Finding>>;
+    async fn search_findings(&self, query: &FindingQuery) -> StoreResult<Vec<Finding>> {
+        self.search_findings_planned(query, None).await
+    }
+    /// The same search with the execution plan forced (tests check that every plan
+    /// gives the same findings); `None` lets the store choose.
+    async fn search_findings_planned(
+        &self,
+        query: &FindingQuery,
+        plan: Option<Plan>,
+    ) -> StoreResult<Vec<Finding>>;
     /// The organisation's findings with these external ids (for import previews).
     async fn findings_by_external_ids(
         &self,
@@ -1052,21 +1106,25 @@ macro_rules! impl_finding_store {
                 .await?)
             }
 
-            async fn search_findings(
+            async fn search_findings_planned(
                 &self,
                 query: &$crate::store::findings::FindingQuery,
+                forced: Option<$crate::store::findings::Plan>,
             ) -> $crate::store::StoreResult<Vec<$crate::store::findings::Finding>> {
-                use $crate::store::findings::{Bind, FindingSort, SearchDialect, RELEVANCE_POOL};
+                use $crate::store::findings::{Bind, FindingSort, Select, RELEVANCE_POOL};
                 use sqlx::Row;
                 let text = !query.terms.is_empty();
-                let many = text && Self::many_matches(&self.pool, &<Self as SearchDialect>::match_expression(&query.terms)).await?;
                 let by_score = text && query.sort == FindingSort::Relevance;
+                let plan = match forced {
+                    Some(p) => p,
+                    None => Self::choose_plan(&self.pool, query, by_score).await?,
+                };
                 let (sql, binds) = if by_score {
                     // The pool to rank: the newest matches, in date order, no cursor.
                     let pool_query = $crate::store::findings::FindingQuery { sort: FindingSort::Newest, after: None, ..query.clone() };
-                    $crate::store::findings::build_search::<Self>(&pool_query, many, RELEVANCE_POOL)
+                    $crate::store::findings::build_search::<Self>(&pool_query, plan, Select::Rows, RELEVANCE_POOL)
                 } else {
-                    $crate::store::findings::build_search::<Self>(query, many, query.limit.clamp(1, 500) + 1)
+                    $crate::store::findings::build_search::<Self>(query, plan, Select::Rows, query.limit.clamp(1, 500) + 1)
                 };
                 let mut q = sqlx::query(&sql);
                 for b in binds {
@@ -1233,7 +1291,7 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ")
         }
-        fn text_source(param: usize, _many: bool) -> TextSource {
+        fn text_source(param: usize, _plan: Plan) -> TextSource {
             TextSource {
                 from: "fts JOIN findings f ON f.id = fts.rowid".into(),
                 condition: format!("fts MATCH ${param}"),
@@ -1249,7 +1307,7 @@ mod tests {
             limit: 20,
             ..Default::default()
         };
-        let (sql, binds) = build_search::<Fake>(&q, false, 21);
+        let (sql, binds) = build_search::<Fake>(&q, Plan::TextFirst, Select::Rows, 21);
         assert!(sql.contains("f.policy_area_id = $1"));
         assert!(sql.contains("f.locality_path >= $2 AND f.locality_path < $3"));
         assert!(!sql.contains("observed_on >="));
@@ -1262,8 +1320,13 @@ mod tests {
                 Bind::Int(21)
             ]
         );
-        let (many, _) = build_search::<Fake>(&q, true, 21);
-        assert!(many.contains("+f.locality_path >= $2"), "{many}");
+        let (walk, _) = build_search::<Fake>(&q, Plan::DateWalk, Select::Rows, 21);
+        assert!(walk.contains("+f.locality_path >= $2"), "{walk}");
+        let (ids, _) = build_search::<Fake>(&q, Plan::FiltersFirst, Select::Ids, 100);
+        assert!(
+            ids.starts_with("SELECT f.id FROM findings f WHERE") && !ids.contains("ORDER BY"),
+            "{ids}"
+        );
     }
 
     #[test]
@@ -1277,7 +1340,7 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
-        let (sql, binds) = build_search::<Fake>(&q, false, 11);
+        let (sql, binds) = build_search::<Fake>(&q, Plan::TextFirst, Select::Rows, 11);
         assert!(!sql.contains("DROP"), "{sql}");
         assert!(sql.contains("ORDER BY f.observed_on DESC, f.id DESC"));
         assert!(sql.contains("f.observed_on < $2"));

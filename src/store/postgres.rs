@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::findings::{SearchDialect, TextSource};
+use super::findings::{FindingQuery, Plan, SearchDialect, TextSource};
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult, redact_url};
 use crate::domain::search_text::QueryTerm;
@@ -63,12 +63,13 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// The planner chooses the plan on PostgreSQL: no hint needed.
-    pub(crate) async fn many_matches(
+    /// PostgreSQL's planner weighs the GIN index against the others itself.
+    pub(crate) async fn choose_plan(
         _pool: &PgPool,
-        _expression: &str,
-    ) -> Result<bool, sqlx::Error> {
-        Ok(false)
+        _query: &FindingQuery,
+        _for_pool: bool,
+    ) -> Result<Plan, sqlx::Error> {
+        Ok(Plan::TextFirst)
     }
 }
 
@@ -88,7 +89,7 @@ impl SearchDialect for PgStore {
             .join(" & ")
     }
 
-    fn text_source(param: usize, _many: bool) -> TextSource {
+    fn text_source(param: usize, _plan: Plan) -> TextSource {
         // PostgreSQL's planner weighs the GIN index against the date index itself.
         TextSource {
             from: "findings f".into(),

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::findings::{SearchDialect, TextSource};
+use super::findings::{
+    Bind, FEW, FindingQuery, Plan, SearchDialect, Select, TextSource, build_search,
+};
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult};
 use crate::domain::search_text::QueryTerm;
@@ -70,24 +72,71 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// Whether the expression matches more than `MANY_MATCHES` findings (counting stops
-    /// there, so this stays cheap for common words).
-    pub(crate) async fn many_matches(
+    /// Counts rows of an id query, stopping at `FEW + 1` (so common words stay cheap).
+    async fn count_upto(
         pool: &SqlitePool,
-        expression: &str,
-    ) -> Result<bool, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM findings_fts WHERE findings_fts MATCH $1 LIMIT $2)",
-        )
-        .bind(expression)
-        .bind(super::findings::MANY_MATCHES + 1)
-        .fetch_one(pool)
-        .await?;
-        Ok(n > super::findings::MANY_MATCHES)
+        sql: &str,
+        binds: Vec<Bind>,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM ({sql}) AS counted");
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql);
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+                Bind::Date(v) => q.bind(v),
+                Bind::Float(v) => q.bind(v),
+            };
+        }
+        Ok(q.fetch_one(pool).await?.0)
+    }
+
+    /// Chooses how to run a search from two bounded counts: how many findings match the
+    /// words, and (when that is many) how many pass the filters. `for_pool`: the rows
+    /// feed relevance ranking, so any recent matches will do rather than date order.
+    pub(crate) async fn choose_plan(
+        pool: &SqlitePool,
+        query: &FindingQuery,
+        for_pool: bool,
+    ) -> Result<Plan, sqlx::Error> {
+        if query.terms.is_empty() {
+            return Ok(Plan::TextFirst);
+        }
+        let (sql, binds) = (
+            "SELECT rowid FROM findings_fts WHERE findings_fts MATCH $1 LIMIT $2".to_string(),
+            vec![
+                Bind::Text(Self::match_expression(&query.terms)),
+                Bind::Int(FEW + 1),
+            ],
+        );
+        if Self::count_upto(pool, &sql, binds).await? <= FEW {
+            return Ok(Plan::TextFirst);
+        }
+        if query.has_filters() {
+            let filters_only = FindingQuery {
+                terms: Vec::new(),
+                after: None,
+                ..query.clone()
+            };
+            let (sql, binds) =
+                build_search::<Self>(&filters_only, Plan::FiltersFirst, Select::Ids, FEW + 1);
+            if Self::count_upto(pool, &sql, binds).await? <= FEW {
+                return Ok(Plan::FiltersFirst);
+            }
+        }
+        Ok(if for_pool {
+            Plan::RecentWalk
+        } else {
+            Plan::DateWalk
+        })
     }
 }
 
 impl SearchDialect for SqliteStore {
+    fn recent_order() -> &'static str {
+        "findings_fts.rowid DESC"
+    }
+
     /// FTS5 syntax: quoted terms are ANDed; `term*` is a prefix.
     fn match_expression(terms: &[QueryTerm]) -> String {
         terms
@@ -103,22 +152,22 @@ impl SearchDialect for SqliteStore {
             .join(" ")
     }
 
-    fn text_source(param: usize, many: bool) -> TextSource {
-        if many {
-            // Walk findings in date order and probe the index for each row: a common
-            // word then needs only a few probes per page.
-            TextSource {
+    fn text_source(param: usize, plan: Plan) -> TextSource {
+        match plan {
+            // Few matches: collect them from the index, then filter and sort; or stream
+            // them newest-recorded first (the rowid order of the index) for a pool.
+            Plan::TextFirst | Plan::RecentWalk => TextSource {
+                from: "findings_fts JOIN findings f ON f.id = findings_fts.rowid".into(),
+                condition: format!("findings_fts MATCH ${param}"),
+            },
+            // Otherwise take findings through their own indexes (the filters', or the
+            // date order) and probe the full-text index for each.
+            Plan::FiltersFirst | Plan::DateWalk => TextSource {
                 from: "findings f".into(),
                 condition: format!(
                     "EXISTS (SELECT 1 FROM findings_fts WHERE findings_fts.rowid = f.id AND findings_fts MATCH ${param})"
                 ),
-            }
-        } else {
-            // Few matches: collect them from the index, then sort.
-            TextSource {
-                from: "findings_fts JOIN findings f ON f.id = findings_fts.rowid".into(),
-                condition: format!("findings_fts MATCH ${param}"),
-            }
+            },
         }
     }
 }

@@ -555,7 +555,118 @@ async fn pagination_is_stable_by_date_and_by_relevance(db: Db) {
     w.app.stop().await;
 }
 
+/// Every way the store can run a search gives the same findings in the same order.
+async fn every_search_plan_finds_the_same(db: Db) {
+    use groundswell::store::findings::Plan;
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let texts = [
+        "自闭症儿童满14岁后不能再享受健康教育补贴",
+        "康复补贴每月800元，远低于费用",
+        "The rehabilitation subsidy stops at 14",
+        "养老服务排队一年以上",
+        "subsidy subsidies: the subsidy gap widens",
+        "特教学校不再接收14岁以上学生，补贴也停止",
+    ];
+    for (n, text) in texts.iter().cycle().take(30).enumerate() {
+        let loc = if n % 3 == 0 {
+            w.other_district
+        } else {
+            w.community
+        };
+        let mut i = input(
+            &format!("{text} ({n})"),
+            w.area + (n as i64 % 2),
+            loc,
+            &format!("2026-0{}-{:02}", 1 + n % 9, 1 + n % 27),
+        );
+        i.age_min = (10 + n % 8).to_string();
+        save(
+            s,
+            if n % 2 == 0 { &w.worker } else { &w.other_org },
+            &validate(&i, today()).unwrap(),
+        )
+        .await;
+    }
+    let plans: &[Plan] = match db {
+        Db::Sqlite => &[Plan::TextFirst, Plan::FiltersFirst, Plan::DateWalk],
+        Db::Postgres => &[Plan::TextFirst],
+    };
+    let queries = vec![
+        FindingQuery {
+            terms: query_terms("补贴"),
+            sort: FindingSort::Newest,
+            limit: 50,
+            ..Default::default()
+        },
+        FindingQuery {
+            terms: query_terms("补贴"),
+            sort: FindingSort::Oldest,
+            limit: 7,
+            ..Default::default()
+        },
+        FindingQuery {
+            terms: query_terms("subsidy"),
+            locality_path: Some(w.district_path.clone()),
+            sort: FindingSort::Newest,
+            limit: 50,
+            ..Default::default()
+        },
+        FindingQuery {
+            terms: query_terms("14 补贴"),
+            policy_area_id: Some(w.area),
+            age: Some(12),
+            sort: FindingSort::Newest,
+            limit: 50,
+            ..Default::default()
+        },
+        FindingQuery {
+            terms: query_terms("康"),
+            visible_org: Some(w.worker.org_id),
+            sort: FindingSort::Newest,
+            limit: 50,
+            ..Default::default()
+        },
+        FindingQuery {
+            terms: query_terms("补贴"),
+            sort: FindingSort::Relevance,
+            limit: 50,
+            ..Default::default()
+        },
+    ];
+    for q in &queries {
+        let expected: Vec<i64> = s
+            .search_findings_planned(q, Some(Plan::TextFirst))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert!(!expected.is_empty(), "{q:?} finds something");
+        for plan in plans
+            .iter()
+            .chain(if q.sort == FindingSort::Relevance && db == Db::Sqlite {
+                &[Plan::RecentWalk][..]
+            } else {
+                &[][..]
+            })
+        {
+            let got: Vec<i64> = s
+                .search_findings_planned(q, Some(*plan))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|f| f.id)
+                .collect();
+            assert_eq!(got, expected, "{plan:?} for {q:?}");
+        }
+    }
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    every_search_plan_finds_the_same,
     localities_know_their_ancestry,
     a_finding_round_trips_with_figures_tags_and_private_fields,
     edits_keep_versions_and_refuse_stale_saves,
