@@ -101,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
                 &arg(&args, "--url", "http://127.0.0.1:3100"),
                 arg(&args, "--clients", "16").parse()?,
                 arg(&args, "--seconds", "60").parse()?,
+                arg(&args, "--think-ms", "0").parse()?,
             )
             .await
         }
@@ -435,7 +436,9 @@ fn search_query(rng: &mut StdRng) -> String {
     q.join("&")
 }
 
-async fn search(url: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
+/// `think_ms` > 0: each client pauses a random 0..2×think_ms between searches, as a
+/// person reading results would; 0: back-to-back (saturation).
+async fn search(url: &str, clients: usize, seconds: u64, think_ms: u64) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -452,10 +455,21 @@ async fn search(url: &str, clients: usize, seconds: u64) -> anyhow::Result<()> {
                 let ok = res.status().is_success();
                 let _ = res.bytes().await?;
                 anyhow::ensure!(ok, "search failed: {q}");
-                if t.elapsed() > Duration::from_millis(500) {
+                if t.elapsed()
+                    > Duration::from_millis(
+                        std::env::var("SLOW_MS")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(500),
+                    )
+                {
                     eprintln!("slow ({:.0} ms): {q}", t.elapsed().as_secs_f64() * 1000.0);
                 }
                 times.push(t.elapsed());
+                if think_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(rng.random_range(0..2 * think_ms)))
+                        .await;
+                }
             }
             anyhow::Ok(times)
         }));

@@ -65,6 +65,7 @@ CREATE TABLE findings (
 CREATE UNIQUE INDEX findings_external_idx ON findings (org_id, external_id) WHERE external_id IS NOT NULL;
 CREATE INDEX findings_observed_idx ON findings (observed_on DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX findings_org_observed_idx ON findings (org_id, observed_on DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX findings_area_locality_idx ON findings (policy_area_id, locality_path) WHERE deleted_at IS NULL;
 CREATE INDEX findings_area_observed_idx ON findings (policy_area_id, observed_on DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX findings_locality_idx ON findings (locality_path, observed_on DESC) WHERE deleted_at IS NULL;
 

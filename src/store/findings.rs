@@ -520,8 +520,12 @@ pub fn build_search<D: SearchDialect>(
             "(f.observed_on {cmp} {d} OR (f.observed_on = {d} AND f.id {cmp} {i}))"
         ));
     }
+    // FiltersFirst sorts what the filters' indexes give; the unary + keeps the planner
+    // from walking the date index instead.
     let order = match (plan, ascending) {
         (Plan::RecentWalk, _) => D::recent_order(),
+        (Plan::FiltersFirst, true) => "+f.observed_on ASC, f.id ASC",
+        (Plan::FiltersFirst, false) => "+f.observed_on DESC, f.id DESC",
         (_, true) => "f.observed_on ASC, f.id ASC",
         (_, false) => "f.observed_on DESC, f.id DESC",
     };
@@ -1147,22 +1151,17 @@ macro_rules! impl_finding_store {
                     return Ok($crate::store::findings::complete_findings!(&self.pool, rows, scores));
                 }
                 // Rank the pool first, then load figures and tags for one page only.
+                let mut by_id: std::collections::HashMap<i64, $crate::store::findings::FindingRow> =
+                    rows.iter().map(|r| (r.id, r.clone())).collect();
                 let lite: Vec<($crate::store::findings::Finding, String)> = rows
                     .into_iter()
                     .zip(terms)
                     .map(|(r, t)| ($crate::store::findings::Finding::from_parts(r, &[], &[], None), t))
                     .collect();
                 let page = $crate::store::findings::rank(lite, &query.terms, query.after, query.limit.clamp(1, 500) as usize + 1);
-                let ids: Vec<i64> = page.iter().map(|f| f.id).collect();
-                let scores: std::collections::HashMap<i64, Option<f64>> = page.iter().map(|f| (f.id, f.score)).collect();
-                let mut complete = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(mut f) = self.get_finding(id).await? {
-                        f.score = scores.get(&id).copied().flatten();
-                        complete.push(f);
-                    }
-                }
-                Ok(complete)
+                let scores: Vec<Option<f64>> = page.iter().map(|f| f.score).collect();
+                let page_rows: Vec<$crate::store::findings::FindingRow> = page.iter().filter_map(|f| by_id.remove(&f.id)).collect();
+                Ok($crate::store::findings::complete_findings!(&self.pool, page_rows, scores))
             }
 
             async fn findings_by_external_ids(
