@@ -378,6 +378,15 @@ pub trait SearchDialect {
     /// For the match parameter `$n`: the FROM clause giving `findings f` (joined to the
     /// full-text index where needed) and the matching condition, for the chosen plan.
     fn text_source(param: usize, plan: Plan) -> TextSource;
+    /// The column as an expression no index can serve, steering the planner to another
+    /// index (SQLite's unary +).
+    fn unindexed(column: &str) -> String {
+        format!("+{column}")
+    }
+    /// SQL that is true when `haystack` contains `needle`.
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("instr({haystack}, {needle}) > 0")
+    }
     /// The order of [`Plan::RecentWalk`]: newest recorded first, as the index keeps it.
     fn recent_order() -> &'static str {
         "f.id DESC"
@@ -451,6 +460,20 @@ pub fn build_search<D: SearchDialect>(
     let mut conditions: Vec<String> = vec!["f.deleted_at IS NULL".into()];
     let from = if q.terms.is_empty() {
         "findings f".to_string()
+    } else if matches!(plan, Plan::FiltersFirst | Plan::DateWalk) {
+        // Check each finding reached through another index by its own search terms:
+        // reading the row it is on anyway is far cheaper than asking the full-text index
+        // once per row. Terms are ASCII letters and digits only (domain::search_text).
+        for t in &q.terms {
+            let (haystack, needle) = if t.prefix {
+                ("' ' || f.search_terms", format!(" {}", t.term))
+            } else {
+                ("' ' || f.search_terms || ' '", format!(" {} ", t.term))
+            };
+            let p = next(Bind::Text(needle), &mut binds);
+            conditions.push(D::contains(haystack, &p));
+        }
+        "findings f".to_string()
     } else {
         binds.push(Bind::Text(D::match_expression(&q.terms)));
         let source = D::text_source(binds.len(), plan);
@@ -473,23 +496,24 @@ pub fn build_search<D: SearchDialect>(
         // When walking the date index, keep the planner off the locality index (the
         // unary + makes the column an expression), which would sort a whole district.
         let col = if plan == Plan::DateWalk {
-            "+f.locality_path"
+            D::unindexed("f.locality_path")
         } else {
-            "f.locality_path"
+            "f.locality_path".to_string()
         };
         conditions.push(format!("{col} >= {lo} AND {col} < {hi}"));
     }
+    // Walking in date order, the range is checked on each row; as an index range it
+    // tempts SQLite into a skip-scan of the area index and a sort of the whole range.
+    let date_col = if plan == Plan::DateWalk {
+        D::unindexed("f.observed_on")
+    } else {
+        "f.observed_on".to_string()
+    };
     if let Some(d) = q.observed_from {
-        conditions.push(format!(
-            "f.observed_on >= {}",
-            next(Bind::Date(d), &mut binds)
-        ));
+        conditions.push(format!("{date_col} >= {}", next(Bind::Date(d), &mut binds)));
     }
     if let Some(d) = q.observed_to {
-        conditions.push(format!(
-            "f.observed_on <= {}",
-            next(Bind::Date(d), &mut binds)
-        ));
+        conditions.push(format!("{date_col} <= {}", next(Bind::Date(d), &mut binds)));
     }
     if let Some(o) = q.org_id {
         conditions.push(format!("f.org_id = {}", next(Bind::Int(o), &mut binds)));
@@ -523,11 +547,11 @@ pub fn build_search<D: SearchDialect>(
     // FiltersFirst sorts what the filters' indexes give; the unary + keeps the planner
     // from walking the date index instead.
     let order = match (plan, ascending) {
-        (Plan::RecentWalk, _) => D::recent_order(),
-        (Plan::FiltersFirst, true) => "+f.observed_on ASC, f.id ASC",
-        (Plan::FiltersFirst, false) => "+f.observed_on DESC, f.id DESC",
-        (_, true) => "f.observed_on ASC, f.id ASC",
-        (_, false) => "f.observed_on DESC, f.id DESC",
+        (Plan::RecentWalk, _) => D::recent_order().to_string(),
+        (Plan::FiltersFirst, true) => format!("{} ASC, f.id ASC", D::unindexed("f.observed_on")),
+        (Plan::FiltersFirst, false) => format!("{} DESC, f.id DESC", D::unindexed("f.observed_on")),
+        (_, true) => "f.observed_on ASC, f.id ASC".to_string(),
+        (_, false) => "f.observed_on DESC, f.id DESC".to_string(),
     };
     let limit = next(Bind::Int(limit), &mut binds);
     let conditions = conditions.join(" AND ");
@@ -1139,7 +1163,9 @@ macro_rules! impl_finding_store {
                         Bind::Float(v) => q.bind(v),
                     };
                 }
+                let started = std::time::Instant::now();
                 let raw = q.fetch_all(&self.pool).await?;
+                tracing::debug!(?plan, rows = raw.len(), ms = started.elapsed().as_millis() as u64, sql = %sql, "search query");
                 let mut rows = Vec::with_capacity(raw.len());
                 let mut terms = Vec::with_capacity(raw.len());
                 for r in &raw {

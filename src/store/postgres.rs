@@ -74,6 +74,14 @@ impl PgStore {
 }
 
 impl SearchDialect for PgStore {
+    fn unindexed(column: &str) -> String {
+        column.to_string()
+    }
+
+    fn contains(haystack: &str, needle: &str) -> String {
+        format!("strpos({haystack}, {needle}) > 0")
+    }
+
     /// tsquery syntax: `&` between terms; `term:*` is a prefix.
     fn match_expression(terms: &[QueryTerm]) -> String {
         terms
