@@ -427,7 +427,7 @@ pub struct TextSource {
 pub const FEW: i64 = 8_000;
 /// Relevance ranks the newest this-many matches (after filters); beyond that, people
 /// page by date (the page says so).
-pub const RELEVANCE_POOL: i64 = 300;
+pub const RELEVANCE_POOL: i64 = 200;
 
 impl FindingQuery {
     /// Whether anything but the words narrows the search.
