@@ -28,6 +28,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0003_imports.sql"),
         include_str!("../../migrations/postgres/0003_imports.sql"),
     ),
+    (
+        4,
+        "issues",
+        include_str!("../../migrations/sqlite/0004_issues.sql"),
+        include_str!("../../migrations/postgres/0004_issues.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

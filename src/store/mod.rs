@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 pub mod accounts;
 pub mod findings;
+pub mod issues;
 pub mod migrate;
 pub mod postgres;
 pub mod rows;
@@ -56,7 +57,9 @@ pub enum Backend {
 
 /// Everything the application keeps. Object-safe: the app holds an `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: AccountStore + findings::FindingStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + findings::FindingStore + issues::IssueStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
     /// The tower-sessions store on the same database.
     fn session_store(&self) -> sessions::SessionBackend;

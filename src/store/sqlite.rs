@@ -45,6 +45,7 @@ impl SqliteStore {
 
 super::accounts::impl_account_store!(SqliteStore);
 super::findings::impl_finding_store!(SqliteStore);
+super::issues::impl_issue_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {

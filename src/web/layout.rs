@@ -109,6 +109,7 @@ fn nav(page: &PageCtx) -> Markup {
             @if page.ctx.user.as_ref().is_some_and(|u| crate::domain::finding::access::can_view_any(u.role)) {
                 (item("/findings", "nav.findings"))
             }
+            (item("/issues", "nav.issues"))
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))
                 (item("/admin/orgs", "nav.orgs"))

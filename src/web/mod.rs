@@ -28,6 +28,7 @@ pub mod errors;
 pub mod findings;
 pub mod forms;
 pub mod home;
+pub mod issues;
 pub mod layout;
 pub mod security_headers;
 
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(account::router())
         .merge(findings::router())
+        .merge(issues::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

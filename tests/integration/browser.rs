@@ -445,7 +445,108 @@ async fn a_worker_records_a_finding_masks_an_id_number_and_saves(db: Db) {
     app.stop().await;
 }
 
+async fn a_senior_worker_sees_an_issue_with_its_evidence(db: Db) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let t = TestDb::create(db).await.unwrap();
+    let w = crate::findings_store::world(&t).await;
+    w.app
+        .user("chen@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let s = &w.app.store;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let mut ids = Vec::new();
+    for (n, (author, loc)) in [
+        (&w.worker, w.community),
+        (&w.worker, w.community),
+        (&w.other_org, w.other_district),
+        (&w.worker, w.community),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut i = crate::findings_store::input(
+            &format!(
+                "自闭症儿童康复补贴每月800元，一对一康复费用约{}元 ({n})",
+                4000 + 500 * n
+            ),
+            w.area,
+            *loc,
+            &format!("2026-0{}-15", n + 3),
+        );
+        i.figures = vec![
+            groundswell::domain::finding::FigureInput {
+                name: "一对一康复费用".into(),
+                amount: (4000 + 500 * n).to_string(),
+                unit: "元/月".into(),
+            },
+            groundswell::domain::finding::FigureInput {
+                name: "康复补贴".into(),
+                amount: "800".into(),
+                unit: "元/月".into(),
+            },
+        ];
+        i.age_min = "6".into();
+        i.age_max = "14".into();
+        ids.push(
+            crate::findings_store::save(
+                s,
+                author,
+                &groundswell::domain::finding::validate(&i, today).unwrap(),
+            )
+            .await,
+        );
+    }
+    let c = browser(&driver, "zh-CN").await;
+    sign_in(&c, &w.app, "chen@example.org", PASSWORD).await;
+    wait_for_text(&c, "您好").await;
+    c.goto(&w.app.url("/issues/new")).await.unwrap();
+    c.find(Locator::Css("#f-title"))
+        .await
+        .unwrap()
+        .send_keys("自闭症儿童康复补贴远低于费用")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#f-problem"))
+        .await
+        .unwrap()
+        .send_keys("残联康复补贴每月800元，一对一康复训练费用远高于此。")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&c, "议题已创建").await;
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    c.find(Locator::Css("#f-ids"))
+        .await
+        .unwrap()
+        .send_keys(&list.join(", "))
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.inline button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "已关联 4 条发现").await;
+    assert!(text.contains("一对一康复费用比康复补贴高出"), "{text}");
+    assert!(
+        text.contains("少于 3"),
+        "the other station's district is a small cell: {text}"
+    );
+    shot(&c, &format!("{db:?}-20-issue-evidence")).await;
+    c.close().await.unwrap();
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    a_senior_worker_sees_an_issue_with_its_evidence,
     a_person_signs_in_switches_language_and_signs_out,
     a_worker_records_a_finding_masks_an_id_number_and_saves,
 );

@@ -10,4 +10,5 @@ mod findings_api;
 mod findings_import;
 mod findings_store;
 mod findings_web;
+mod issues;
 mod store;

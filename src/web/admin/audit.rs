@@ -46,6 +46,9 @@ fn action_key(action: &str) -> Option<&'static str> {
         "policy_area.updated" => "audit.policy_area_updated",
         "locality.created" => "audit.locality_created",
         "locality.updated" => "audit.locality_updated",
+        "issue.created" => "audit.issue_created",
+        "issue.finding_linked" => "audit.issue_finding_linked",
+        "issue.finding_unlinked" => "audit.issue_finding_unlinked",
         _ => return None,
     })
 }
@@ -59,6 +62,7 @@ fn subject_key(kind: &str) -> Option<&'static str> {
         "finding" => "audit.subject_finding",
         "policy_area" => "audit.subject_policy_area",
         "locality" => "audit.subject_locality",
+        "issue" => "audit.subject_issue",
         _ => return None,
     })
 }
@@ -99,6 +103,7 @@ async fn list(
                                     @if kind == "user" { a href={ "/admin/users/" (id) } { (label) " #" (id) } }
                                     @else if kind == "organisation" { a href={ "/admin/orgs/" (id) } { (label) " #" (id) } }
                                     @else if kind == "finding" { a href={ "/findings/" (id) } { (label) " #" (id) } }
+                                    @else if kind == "issue" { a href={ "/issues/" (id) } { (label) " #" (id) } }
                                     @else { (label) " #" (id) }
                                 }
                             }

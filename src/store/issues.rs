@@ -1,0 +1,209 @@
+//! Advocacy issues and their linked findings. Linking keeps `findings.issue_link_count`
+//! in step in the same transaction, so "linked / not linked" filters stay true.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{AuditEvent, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct IssueRow {
+    pub id: i64,
+    pub title: String,
+    pub problem_statement: String,
+    pub policy_area_id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub priority: String,
+    pub stage: String,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Linked findings that are not deleted.
+    pub finding_count: i64,
+}
+
+pub struct NewIssue {
+    pub title: String,
+    pub problem_statement: String,
+    pub policy_area_id: i64,
+    pub owner_id: i64,
+    pub priority: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub finding_id: i64,
+    pub linked_by: i64,
+    pub linker_name: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+pub(crate) const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.problem_statement, i.policy_area_id, \
+     i.owner_id, u.name AS owner_name, i.priority, i.stage, i.created_by, i.created_at, i.updated_at, \
+     (SELECT COUNT(*) FROM issue_findings l JOIN findings f ON f.id = l.finding_id \
+      WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count \
+     FROM advocacy_issues i JOIN users u ON u.id = i.owner_id";
+
+#[async_trait]
+pub trait IssueStore: Send + Sync {
+    async fn create_issue(&self, issue: &NewIssue, audit: &AuditEvent) -> StoreResult<IssueRow>;
+    async fn get_issue(&self, id: i64) -> StoreResult<Option<IssueRow>>;
+    async fn list_issues(&self) -> StoreResult<Vec<IssueRow>>;
+    /// Links findings to the issue. `Conflict` if any is linked already (nothing is
+    /// linked then); every link and the counters change together.
+    async fn link_findings(
+        &self,
+        issue_id: i64,
+        finding_ids: &[i64],
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// `NotFound` if the finding was not linked.
+    async fn unlink_finding(
+        &self,
+        issue_id: i64,
+        finding_id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn issue_links(&self, issue_id: i64) -> StoreResult<Vec<LinkRow>>;
+    /// The issues a finding is linked to.
+    async fn issues_of_finding(&self, finding_id: i64) -> StoreResult<Vec<IssueRow>>;
+}
+
+macro_rules! impl_issue_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::issues::IssueStore for $store {
+            async fn create_issue(
+                &self,
+                issue: &$crate::store::issues::NewIssue,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<$crate::store::issues::IssueRow> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
+                     stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
+                )
+                .bind(&issue.title)
+                .bind(&issue.problem_statement)
+                .bind(issue.policy_area_id)
+                .bind(issue.owner_id)
+                .bind(&issue.priority)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                let row: $crate::store::issues::IssueRow =
+                    sqlx::query_as(&format!("{} WHERE i.id = $1", $crate::store::issues::ISSUE_SELECT))
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                Ok(row)
+            }
+
+            async fn get_issue(&self, id: i64) -> $crate::store::StoreResult<Option<$crate::store::issues::IssueRow>> {
+                Ok(sqlx::query_as(&format!("{} WHERE i.id = $1", $crate::store::issues::ISSUE_SELECT))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn list_issues(&self) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRow>> {
+                Ok(sqlx::query_as(&format!("{} ORDER BY i.updated_at DESC, i.id DESC", $crate::store::issues::ISSUE_SELECT))
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn link_findings(
+                &self,
+                issue_id: i64,
+                finding_ids: &[i64],
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                for fid in finding_ids {
+                    sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
+                        .bind(issue_id)
+                        .bind(fid)
+                        .bind(audit.actor_user_id)
+                        .bind(audit.at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from_write)?;
+                    sqlx::query("UPDATE findings SET issue_link_count = issue_link_count + 1 WHERE id = $1")
+                        .bind(fid)
+                        .execute(&mut *tx)
+                        .await?;
+                    let mut ev = audit.clone();
+                    ev.detail = format!("finding #{fid}");
+                    $crate::store::accounts::insert_audit!(&mut *tx, ev, Some(issue_id))?;
+                }
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn unlink_finding(
+                &self,
+                issue_id: i64,
+                finding_id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query("DELETE FROM issue_findings WHERE issue_id = $1 AND finding_id = $2")
+                    .bind(issue_id)
+                    .bind(finding_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("UPDATE findings SET issue_link_count = issue_link_count - 1 WHERE id = $1")
+                    .bind(finding_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn issue_links(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::LinkRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT l.finding_id, l.linked_by, u.name AS linker_name, l.linked_at FROM issue_findings l \
+                     JOIN users u ON u.id = l.linked_by JOIN findings f ON f.id = l.finding_id \
+                     WHERE l.issue_id = $1 AND f.deleted_at IS NULL ORDER BY l.linked_at, l.finding_id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn issues_of_finding(&self, finding_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRow>> {
+                Ok(sqlx::query_as(&format!(
+                    "{} WHERE i.id IN (SELECT issue_id FROM issue_findings WHERE finding_id = $1) ORDER BY i.id",
+                    $crate::store::issues::ISSUE_SELECT
+                ))
+                .bind(finding_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+pub(crate) use impl_issue_store;

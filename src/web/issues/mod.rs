@@ -1,0 +1,505 @@
+//! Advocacy issues: a recurring gap with its evidence. Listing, creating, the issue
+//! page with its evidence summary (small cells suppressed for outsiders), and linking
+//! findings to it.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::AppState;
+use super::findings::{Taxonomy, format_amount};
+use crate::domain::evidence::{self, Cell, EvidenceItem};
+use crate::domain::finding::access;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::store::issues::{IssueRow, NewIssue};
+use crate::store::{AuditEvent, StoreError};
+use crate::web::context::CurrentUser;
+use crate::web::forms::{self, FieldErrors, Input};
+use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/issues", get(list).post(create))
+        .route("/issues/new", get(new_form))
+        .route("/issues/{id}", get(show))
+        .route("/issues/{id}/findings", post(link))
+        .route("/issues/{id}/findings/{finding_id}/unlink", post(unlink))
+}
+
+pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// Senior workers, coordinators and admins build issues; everyone else reads them.
+pub fn can_manage(role: Role) -> bool {
+    matches!(role, Role::Senior | Role::Coordinator | Role::Admin)
+}
+
+fn priority_key(p: &str) -> &'static str {
+    match p {
+        "low" => "issues.priority_low",
+        "high" => "issues.priority_high",
+        "urgent" => "issues.priority_urgent",
+        _ => "issues.priority_normal",
+    }
+}
+
+fn stage_key(stage: &str) -> &'static str {
+    match stage {
+        "identified" => "issues.stage_identified",
+        _ => "issues.stage_identified",
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+) -> Result<Markup, AppError> {
+    let tr = page.tr();
+    let tax = Taxonomy::load(&state.store).await?;
+    let issues = state.store.list_issues().await?;
+    Ok(layout::page(
+        &page,
+        tr.t("issues.title"),
+        html! {
+            div.heading-row {
+                h1 { (tr.t("issues.title")) }
+                @if can_manage(user.role) { a.button.primary href="/issues/new" { (tr.t("issues.new")) } }
+            }
+            @if issues.is_empty() {
+                p.muted { (tr.t("issues.none")) }
+            } @else {
+                table.list {
+                    thead { tr {
+                        th { (tr.t("issues.issue")) }
+                        th { (tr.t("finding.policy_area")) }
+                        th { (tr.t("issues.stage")) }
+                        th { (tr.t("issues.priority")) }
+                        th.num { (tr.t("issues.findings")) }
+                        th { (tr.t("issues.owner")) }
+                    } }
+                    tbody {
+                        @for i in &issues {
+                            tr {
+                                td { a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) } }
+                                td { (tax.area_name(i.policy_area_id, page.ctx.lang)) }
+                                td { (tr.t(stage_key(&i.stage))) }
+                                td { (tr.t(priority_key(&i.priority))) }
+                                td.num { (i.finding_count) }
+                                td { (i.owner_name) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct IssueForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    problem_statement: String,
+    #[serde(default)]
+    policy_area_id: String,
+    #[serde(default)]
+    priority: String,
+}
+
+fn new_view(page: &PageCtx, tax: &Taxonomy, form: &IssueForm, errors: &FieldErrors) -> Markup {
+    let tr = page.tr();
+    let priorities: Vec<(String, String)> = PRIORITIES
+        .iter()
+        .map(|p| (p.to_string(), tr.t(priority_key(p)).to_string()))
+        .collect();
+    layout::page(
+        page,
+        tr.t("issues.new"),
+        html! {
+            p { a href="/issues" { "← " (tr.t("issues.title")) } }
+            h1 { (tr.t("issues.new")) }
+            (forms::error_summary(tr, errors))
+            form.stack method="post" action="/issues" {
+                (csrf_field(page))
+                (forms::input(tr, Input::text("title", "issues.issue_title", &form.title), errors))
+                div.field.has-error[errors.get("problem_statement").is_some()] {
+                    label for="f-problem" { (tr.t("issues.problem_statement")) }
+                    textarea #f-problem name="problem_statement" rows="5" required { (form.problem_statement) }
+                    @if let Some(k) = errors.get("problem_statement") { p.field-error { (tr.t(k)) } }
+                }
+                (forms::select(tr, "policy_area_id", "finding.policy_area", &tax.area_options(page.ctx.lang, None), &form.policy_area_id, errors))
+                (forms::select(tr, "priority", "issues.priority", &priorities, if form.priority.is_empty() { "normal" } else { &form.priority }, errors))
+                button.primary type="submit" { (tr.t("issues.create")) }
+            }
+        },
+    )
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+) -> Result<Markup, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let tax = Taxonomy::load(&state.store).await?;
+    Ok(new_view(
+        &page,
+        &tax,
+        &IssueForm::default(),
+        &FieldErrors::default(),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Form(form): Form<IssueForm>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let tax = Taxonomy::load(&state.store).await?;
+    let mut errors = FieldErrors::default();
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.add("title", "issues.title_invalid");
+    }
+    let statement = form.problem_statement.trim();
+    if statement.is_empty() || statement.chars().count() > 20_000 {
+        errors.add("problem_statement", "issues.statement_invalid");
+    }
+    let area = form
+        .policy_area_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| tax.areas.iter().any(|a| a.id == *id && a.active));
+    if area.is_none() {
+        errors.add("policy_area_id", "finding.policy_area_unknown");
+    }
+    if !PRIORITIES.contains(&form.priority.as_str()) {
+        errors.add("priority", "issues.priority_invalid");
+    }
+    let (Some(area), true) = (area, errors.is_empty()) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_view(&page, &tax, &form, &errors),
+        )
+            .into_response());
+    };
+    let new = NewIssue {
+        title: title.to_string(),
+        problem_statement: statement.to_string(),
+        policy_area_id: area,
+        owner_id: user.id,
+        priority: form.priority.clone(),
+    };
+    let audit = AuditEvent::new("issue.created", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", None)
+        .detail(title);
+    let issue = state.store.create_issue(&new, &audit).await?;
+    flash(&session, FlashKind::Success, page.tr().t("issues.created")).await?;
+    Ok(Redirect::to(&format!("/issues/{}", issue.id)).into_response())
+}
+
+fn cell(tr: Tr, count: usize, insider: bool) -> String {
+    match Cell::shown(count, insider) {
+        Cell::Exact(n) => n.to_string(),
+        Cell::Few => tr.f(
+            "issues.fewer_than",
+            &[("n", &evidence::SMALL_CELL.to_string())],
+        ),
+    }
+}
+
+async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
+    state.store.get_issue(id).await?.ok_or(AppError::NotFound)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    let issue = load_issue(&state, id).await?;
+    let tax = Taxonomy::load(&state.store).await?;
+    let links = state.store.issue_links(id).await?;
+    let mut findings = Vec::with_capacity(links.len());
+    for l in &links {
+        if let Some(f) = state.store.get_finding(l.finding_id).await? {
+            findings.push((l.clone(), f));
+        }
+    }
+    let items: Vec<EvidenceItem> = findings
+        .iter()
+        .map(|(_, f)| EvidenceItem {
+            org_id: f.org_id,
+            recorded_by: f.recorded_by,
+            locality_path: f.locality_path.clone(),
+            observed_on: f.observed_on,
+            people_affected: f.people_affected,
+            age_min: f.age_min,
+            age_max: f.age_max,
+            threshold: f.threshold.as_ref().map(|t| {
+                (
+                    t.benefit.clone(),
+                    t.kind.as_str().to_string(),
+                    t.value.clone(),
+                )
+            }),
+            figures: f
+                .figures
+                .iter()
+                .map(|g| (g.name.clone(), g.amount, g.unit.clone()))
+                .collect(),
+        })
+        .collect();
+    let summary = evidence::summarise(&items);
+    // Insiders see exact small counts: admins, and readers whose organisation recorded
+    // every linked finding.
+    let insider = user.role == Role::Admin || findings.iter().all(|(_, f)| f.org_id == user.org_id);
+    let tr = page.tr();
+    let lang = page.ctx.lang;
+    let manage = can_manage(user.role);
+    let span = match (summary.first_observed, summary.last_observed) {
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        _ => "—".into(),
+    };
+    Ok(layout::page(
+        &page,
+        &issue.title,
+        html! {
+            p { a href="/issues" { "← " (tr.t("issues.title")) } }
+            h1 { "#" (issue.id) " " (issue.title) }
+            p.meta {
+                (tr.t(stage_key(&issue.stage))) " · " (tr.t(priority_key(&issue.priority))) " · "
+                (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
+            }
+            section.card { p.narrative { (issue.problem_statement) } }
+            section.card.evidence {
+                h2 { (tr.t("issues.evidence")) }
+                ul.figures {
+                    li { span.figure { (summary.findings) } " " (tr.t("issues.sum_findings")) }
+                    // How widely the gap recurs is the point of an issue: these totals
+                    // count workers, organisations and districts, not findings in a
+                    // breakdown cell, and are shown as they are.
+                    li { span.figure { (summary.workers) } " " (tr.t("issues.sum_workers")) }
+                    li { span.figure { (summary.organisations) } " " (tr.t("issues.sum_orgs")) }
+                    li { span.figure { (summary.districts) } " " (tr.t("issues.sum_districts")) }
+                    li { span.figure { (summary.people_affected) } " " (tr.t("issues.sum_people")) }
+                }
+                p.muted { (tr.t("issues.span")) " " (span) }
+                @if !summary.gaps.is_empty() {
+                    h3 { (tr.t("issues.gaps")) }
+                    ul {
+                        @for g in &summary.gaps {
+                            li {
+                                (tr.f("issues.gap_line", &[
+                                    ("larger", &g.larger), ("smaller", &g.smaller),
+                                    ("gap", &format_amount(g.median_gap)), ("unit", &g.unit),
+                                    ("count", &cell(tr, g.count, insider)),
+                                ]))
+                            }
+                        }
+                    }
+                }
+                @if !summary.figures.is_empty() {
+                    h3 { (tr.t("finding.figures")) }
+                    table.list {
+                        thead { tr { th { (tr.t("finding.figure_name")) } th.num { (tr.t("issues.count")) } th.num { (tr.t("issues.median")) } th.num { (tr.t("issues.range")) } th { (tr.t("finding.figure_unit")) } } }
+                        tbody {
+                            @for f in &summary.figures {
+                                tr {
+                                    td { (f.name) }
+                                    td.num { (cell(tr, f.count, insider)) }
+                                    td.num { (format_amount(f.median)) }
+                                    td.num { (format_amount(f.min)) " – " (format_amount(f.max)) }
+                                    td { (f.unit) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !summary.thresholds.is_empty() {
+                    h3 { (tr.t("finding.threshold_title")) }
+                    ul { @for (b, k, v, n) in &summary.thresholds { li { (b) " · " (k) " · " (v) ": " (cell(tr, *n, insider)) } } }
+                }
+                div.grid {
+                    div {
+                        h3 { (tr.t("issues.by_district")) }
+                        table.list { tbody {
+                            @for (d, n) in &summary.per_district {
+                                tr { td { (tax.locality(*d).map(|l| super::findings::locality_label(l, lang).to_string()).unwrap_or_else(|| format!("#{d}"))) } td.num { (cell(tr, *n, insider)) } }
+                            }
+                        } }
+                    }
+                    div {
+                        h3 { (tr.t("issues.by_month")) }
+                        table.list { tbody {
+                            @for (m, n) in &summary.per_month { tr { td { (m) } td.num { (cell(tr, *n, insider)) } } }
+                        } }
+                    }
+                    div {
+                        h3 { (tr.t("issues.by_age")) }
+                        table.list { tbody {
+                            @for (band, n) in &summary.per_age_band { tr { td { (band) } td.num { (cell(tr, *n, insider)) } } }
+                        } }
+                    }
+                }
+                @if !insider { p.hint { (tr.f("issues.suppressed_note", &[("n", &evidence::SMALL_CELL.to_string())])) } }
+            }
+            section.card {
+                h2 { (tr.t("issues.linked_findings")) }
+                @if manage {
+                    form.inline method="post" action={ "/issues/" (issue.id) "/findings" } {
+                        (csrf_field(&page))
+                        div.field {
+                            label for="f-ids" { (tr.t("issues.link_ids")) }
+                            input #f-ids name="finding_ids" placeholder="12, 15, 31" required;
+                        }
+                        button type="submit" { (tr.t("issues.link")) }
+                    }
+                }
+                @let visible: Vec<_> = findings.iter().filter(|(_, f)| access::can_view(user.role, user.org_id, f.org_id)).collect();
+                @if visible.len() < findings.len() {
+                    p.muted { (tr.f("issues.hidden_findings", &[("count", &(findings.len() - visible.len()).to_string())])) }
+                }
+                ol.results {
+                    @for (l, f) in &visible {
+                        li.result {
+                            a.result-title href={ "/findings/" (f.id) } { (tr.f("finding.title", &[("id", &f.id.to_string())])) }
+                            p.snippet { (f.narrative.chars().take(200).collect::<String>()) }
+                            p.meta {
+                                (f.org_name) " · " (f.observed_on) " · "
+                                (tr.f("issues.linked_by", &[("name", &l.linker_name), ("date", &l.linked_at.format("%Y-%m-%d").to_string())]))
+                            }
+                            @if manage {
+                                form method="post" action={ "/issues/" (issue.id) "/findings/" (f.id) "/unlink" } {
+                                    (csrf_field(&page))
+                                    button.link-button type="submit" { (tr.t("issues.unlink")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    finding_ids: String,
+}
+
+async fn link(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let issue = load_issue(&state, id).await?;
+    let tr = page.tr();
+    let back = Redirect::to(&format!("/issues/{}", issue.id)).into_response();
+    let mut ids = Vec::new();
+    for part in form
+        .finding_ids
+        .split([',', '，', ' ', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let part = part.trim_start_matches('#');
+        let Ok(fid) = part.parse::<i64>() else {
+            flash(
+                &session,
+                FlashKind::Error,
+                tr.f("issues.link_unknown", &[("id", part)]),
+            )
+            .await?;
+            return Ok(back);
+        };
+        // A finding the user may not see cannot be linked, and says no more than "unknown".
+        let visible = match state.store.get_finding(fid).await? {
+            Some(f) => f.deleted_at.is_none() && access::can_view(user.role, user.org_id, f.org_id),
+            None => false,
+        };
+        if !visible {
+            flash(
+                &session,
+                FlashKind::Error,
+                tr.f("issues.link_unknown", &[("id", part)]),
+            )
+            .await?;
+            return Ok(back);
+        }
+        if !ids.contains(&fid) {
+            ids.push(fid);
+        }
+    }
+    if ids.is_empty() {
+        flash(&session, FlashKind::Error, tr.t("issues.link_none")).await?;
+        return Ok(back);
+    }
+    let audit = AuditEvent::new(
+        "issue.finding_linked",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(id));
+    match state.store.link_findings(id, &ids, &audit).await {
+        Ok(()) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                tr.f("issues.linked", &[("count", &ids.len().to_string())]),
+            )
+            .await?
+        }
+        Err(StoreError::Conflict) => {
+            flash(&session, FlashKind::Error, tr.t("issues.already_linked")).await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(back)
+}
+
+async fn unlink(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path((id, finding_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    let audit = AuditEvent::new(
+        "issue.finding_unlinked",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(id))
+    .detail(format!("finding #{finding_id}"));
+    state.store.unlink_finding(id, finding_id, &audit).await?;
+    flash(&session, FlashKind::Success, page.tr().t("issues.unlinked")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}")).into_response())
+}
