@@ -11,6 +11,7 @@ use axum::routing::get;
 
 pub mod findings;
 pub mod import;
+pub mod issues;
 use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -37,6 +38,12 @@ pub fn router() -> Router<AppState> {
                 .delete(findings::delete),
         )
         .route("/api/v1/taxonomies", get(findings::taxonomies))
+        .route("/api/v1/issues", get(issues::list).post(issues::create))
+        .route("/api/v1/issues/{id}", get(issues::get_one))
+        .route(
+            "/api/v1/issues/{id}/findings",
+            axum::routing::post(issues::link).delete(issues::unlink),
+        )
         .route(
             "/api/v1/findings/import",
             axum::routing::post(import::import).layer(axum::extract::DefaultBodyLimit::max(
@@ -193,6 +200,11 @@ impl Modify for BearerAuth {
         findings::delete,
         findings::taxonomies,
         import::import,
+        issues::list,
+        issues::create,
+        issues::get_one,
+        issues::link,
+        issues::unlink,
     ),
     components(schemas(
         ErrorBody,
@@ -210,6 +222,11 @@ impl Modify for BearerAuth {
         import::ImportRequest,
         import::ImportReport,
         import::ProblemJson,
+        issues::IssueJson,
+        issues::EvidenceJson,
+        issues::IssuePayload,
+        issues::LinkPayload,
+        crate::store::issues::IssueRow,
     )),
     modifiers(&BearerAuth),
 )]

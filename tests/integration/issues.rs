@@ -232,7 +232,280 @@ async fn an_issue_page_shows_the_evidence_and_suppresses_small_cells(db: Db) {
     w.app.stop().await;
 }
 
+async fn the_issues_api_creates_links_and_summarises(db: Db) {
+    use groundswell::domain::token;
+    use serde_json::{Value, json};
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let secret = token::generate();
+    s.create_api_token(
+        senior,
+        "t",
+        &token::hash(&secret),
+        &AuditEvent::new("token.created", None, None),
+    )
+    .await
+    .unwrap();
+    let worker_secret = token::generate();
+    s.create_api_token(
+        w.worker.user_id,
+        "t",
+        &token::hash(&worker_secret),
+        &AuditEvent::new("token.created", None, None),
+    )
+    .await
+    .unwrap();
+    let a = save(
+        s,
+        &w.worker,
+        &validate(
+            &input("subsidy stops at 14", w.area, w.community, "2026-10-01"),
+            today(),
+        )
+        .unwrap(),
+    )
+    .await;
+    let b = save(
+        s,
+        &w.other_org,
+        &validate(
+            &input("school stops at 14", w.area, w.other_district, "2026-10-02"),
+            today(),
+        )
+        .unwrap(),
+    )
+    .await;
+    let api = reqwest::Client::new();
+
+    let res = api
+        .post(w.app.url("/api/v1/issues"))
+        .bearer_auth(&worker_secret)
+        .json(&json!({"title": "x", "problem_statement": "y", "policy_area_id": w.area}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "workers do not create issues");
+    let res = api
+        .post(w.app.url("/api/v1/issues"))
+        .bearer_auth(&secret)
+        .json(&json!({"title": " ", "problem_statement": "y", "policy_area_id": w.area}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = api
+        .post(w.app.url("/api/v1/issues"))
+        .bearer_auth(&secret)
+        .json(&json!({"title": "Support stops at 14", "problem_statement": "Children lose subsidy and school at 14.", "policy_area_id": w.area, "priority": "high"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let issue: Value = res.json().await.unwrap();
+    let id = issue["id"].as_i64().unwrap();
+    assert_eq!(issue["stage"], "identified");
+    let url = w.app.url(&format!("/api/v1/issues/{id}/findings"));
+    let res = api
+        .post(&url)
+        .bearer_auth(&secret)
+        .json(&json!({"finding_ids": [a, b]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let linked: Value = res.json().await.unwrap();
+    assert_eq!(linked["evidence"]["findings"], 2);
+    assert_eq!(linked["evidence"]["organisations"], 2);
+    assert_eq!(linked["evidence"]["suppressed"], true);
+    assert!(
+        linked["evidence"]["per_district"][0][1].is_null(),
+        "a one-finding district is suppressed: {linked}"
+    );
+    let res = api
+        .post(&url)
+        .bearer_auth(&secret)
+        .json(&json!({"finding_ids": [a]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let res = api
+        .post(&url)
+        .bearer_auth(&secret)
+        .json(&json!({"finding_ids": [999999]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = api
+        .delete(&url)
+        .bearer_auth(&secret)
+        .json(&json!({"finding_ids": [a, 999999]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404, "a wrong id unlinks nothing");
+    assert_eq!(s.issue_links(id).await.unwrap().len(), 2);
+    let res = api
+        .delete(&url)
+        .bearer_auth(&secret)
+        .json(&json!({"finding_ids": [a]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let one: Value = api
+        .get(w.app.url(&format!("/api/v1/issues/{id}")))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["finding_count"], 1);
+    let doc: Value = api
+        .get(w.app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/issues/{id}/findings"]["post"].is_object());
+    w.app.stop().await;
+}
+
+async fn findings_are_linked_from_their_page_and_in_bulk_from_search(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let ids: Vec<i64> = {
+        let mut v = Vec::new();
+        for n in 0..3 {
+            v.push(
+                save(
+                    s,
+                    &w.worker,
+                    &validate(
+                        &input(&format!("补贴停止 {n}"), w.area, w.community, "2026-10-01"),
+                        today(),
+                    )
+                    .unwrap(),
+                )
+                .await,
+            );
+        }
+        v
+    };
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Subsidy stops".into(),
+                problem_statement: "…".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let c = signed_in(&w.app, "senior@example.org").await;
+    // From the finding's page.
+    let page = c
+        .get(w.app.url(&format!("/findings/{}", ids[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Link to issue") && page.contains("#1 Subsidy stops"));
+    let token = crate::common::csrf_from(&page);
+    let res = c
+        .post(w.app.url(&format!("/findings/{}/link", ids[0])))
+        .form(&[
+            ("issue_id", issue.id.to_string()),
+            ("csrf_token", token.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = c
+        .get(w.app.url(&format!("/findings/{}", ids[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("href=\"/issues/{}\"", issue.id)));
+    // In bulk from search results: the other two.
+    let html = c
+        .get(w.app.url("/findings?q=补贴"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Link the ticked findings to"));
+    let form = vec![
+        ("issue_id".to_string(), issue.id.to_string()),
+        ("finding_id".to_string(), ids[1].to_string()),
+        ("finding_id".to_string(), ids[2].to_string()),
+        ("back".to_string(), "/findings?q=x".to_string()),
+        ("csrf_token".to_string(), token.clone()),
+    ];
+    let res = c
+        .post(w.app.url("/findings/link"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/findings?q=x");
+    assert_eq!(s.issue_links(issue.id).await.unwrap().len(), 3);
+    // A worker can neither link nor see the controls.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let html = worker
+        .get(w.app.url("/findings?q=补贴"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Link the ticked findings to"));
+    let wt = crate::common::csrf_from(&html);
+    let res = worker
+        .post(w.app.url("/findings/link"))
+        .form(&[
+            ("issue_id", issue.id.to_string()),
+            ("finding_id", ids[0].to_string()),
+            ("csrf_token", wt),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    findings_are_linked_from_their_page_and_in_bulk_from_search,
+    the_issues_api_creates_links_and_summarises,
     links_keep_counts_and_refuse_duplicates,
     an_issue_page_shows_the_evidence_and_suppresses_small_cells,
 );

@@ -163,6 +163,16 @@ pub async fn search_page(
         Err(p) => (None, p),
     };
     let query_text = filters.q.clone().unwrap_or_default();
+    let manage = crate::web::issues::can_manage(user.role);
+    let issues = if manage {
+        state.store.list_issues().await?
+    } else {
+        Vec::new()
+    };
+    let back = format!(
+        "/findings?{}",
+        filters.query_string(filters.after.as_deref())
+    );
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -202,9 +212,29 @@ pub async fn search_page(
                         a href={ "/findings/export.xlsx?" (export_qs) } { "XLSX" }
                     }
                 }
+                @if manage && !issues.is_empty() && !found.is_empty() {
+                    // Results can be ticked and linked to an issue in one go.
+                    form #bulk-link.inline method="post" action="/findings/link" {
+                        (crate::web::layout::csrf_field(&page))
+                        input type="hidden" name="back" value=(back);
+                        div.field {
+                            label for="bulk-issue" { (tr.t("findings.link_selected")) }
+                            select #bulk-issue name="issue_id" {
+                                @for i in &issues { option value=(i.id) { "#" (i.id) " " (i.title) } }
+                            }
+                        }
+                        button type="submit" { (tr.t("issues.link")) }
+                    }
+                }
                 ol.results {
                     @for f in found {
                         li.result {
+                            @if manage && !issues.is_empty() {
+                                label.checkbox.pick {
+                                    input type="checkbox" name="finding_id" value=(f.id) form="bulk-link"
+                                        aria-label=(tr.f("finding.title", &[("id", &f.id.to_string())]));
+                                }
+                            }
                             a.result-title href={ "/findings/" (f.id) } { (tr.f("finding.title", &[("id", &f.id.to_string())])) }
                             p.snippet { (snippet(&f.narrative, &query_text)) }
                             p.meta {

@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/findings/{id}", get(show::show).post(form::update))
         .route("/findings/{id}/edit", get(form::edit_form))
         .route("/findings/{id}/delete", post(show::delete))
+        .route("/findings/{id}/link", post(show::link_to_issue))
+        .route("/findings/link", post(show::bulk_link))
 }
 
 /// The policy areas and localities, loaded once per request for labels and choices.

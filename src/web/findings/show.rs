@@ -32,6 +32,13 @@ pub async fn show(
     let f = load_visible(&state, &user, id).await?;
     let tax = Taxonomy::load(&state.store).await?;
     let versions = state.store.finding_versions(id).await?;
+    let linked_issues = state.store.issues_of_finding(id).await?;
+    let manage = crate::web::issues::can_manage(user.role);
+    let all_issues = if manage {
+        state.store.list_issues().await?
+    } else {
+        Vec::new()
+    };
     let tr = page.tr();
     let lang = page.ctx.lang;
     let private = access::sees_private(user.role, user.org_id, f.org_id);
@@ -95,6 +102,27 @@ pub async fn show(
                     }
                 }
             }
+            section.card #issues {
+                h2 { (tr.t("issues.title")) }
+                @if linked_issues.is_empty() {
+                    p.muted { (tr.t("finding.no_issue")) }
+                } @else {
+                    ul { @for i in &linked_issues { li { a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) } } } }
+                }
+                @let open: Vec<_> = all_issues.iter().filter(|i| !linked_issues.iter().any(|l| l.id == i.id)).collect();
+                @if manage && !open.is_empty() {
+                    form.inline method="post" action={ "/findings/" (f.id) "/link" } {
+                        (csrf_field(&page))
+                        div.field {
+                            label for="f-issue" { (tr.t("finding.link_to")) }
+                            select #f-issue name="issue_id" {
+                                @for i in &open { option value=(i.id) { "#" (i.id) " " (i.title) } }
+                            }
+                        }
+                        button type="submit" { (tr.t("issues.link")) }
+                    }
+                }
+            }
             @if private {
                 section.card.private {
                     h2 { (tr.t("finding.private_title")) }
@@ -132,6 +160,142 @@ pub async fn show(
             }
         },
     ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LinkForm {
+    issue_id: i64,
+}
+
+/// Links this finding to an issue, from the finding's page.
+pub async fn link_to_issue(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<LinkForm>,
+) -> Result<Response, AppError> {
+    if !crate::web::issues::can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_visible(&state, &user, id).await?;
+    state
+        .store
+        .get_issue(form.issue_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let audit = AuditEvent::new(
+        "issue.finding_linked",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(form.issue_id));
+    match state
+        .store
+        .link_findings(form.issue_id, &[id], &audit)
+        .await
+    {
+        Ok(()) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                page.tr().f("issues.linked", &[("count", "1")]),
+            )
+            .await?
+        }
+        Err(crate::store::StoreError::Conflict) => {
+            flash(
+                &session,
+                FlashKind::Error,
+                page.tr().t("issues.already_linked"),
+            )
+            .await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/findings/{id}#issues")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct BulkLinkForm {
+    issue_id: Option<i64>,
+    finding_ids: Vec<i64>,
+    back: Option<String>,
+}
+
+/// Links the findings ticked in search results to one issue (all or none).
+pub async fn bulk_link(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if !crate::web::issues::can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut form = BulkLinkForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "issue_id" => form.issue_id = v.parse().ok(),
+            "finding_id" => {
+                if let Ok(f) = v.parse() {
+                    form.finding_ids.push(f);
+                }
+            }
+            "back" => form.back = Some(v),
+            _ => {}
+        }
+    }
+    let back = crate::web::errors::safe_next(form.back.as_deref());
+    let tr = page.tr();
+    let Some(issue_id) = form.issue_id else {
+        flash(&session, FlashKind::Error, tr.t("issues.choose_issue")).await?;
+        return Ok(Redirect::to(&back).into_response());
+    };
+    if form.finding_ids.is_empty() {
+        flash(&session, FlashKind::Error, tr.t("issues.link_none")).await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    state
+        .store
+        .get_issue(issue_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for fid in &form.finding_ids {
+        load_visible(&state, &user, *fid).await?;
+    }
+    form.finding_ids.sort();
+    form.finding_ids.dedup();
+    let audit = AuditEvent::new(
+        "issue.finding_linked",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(issue_id));
+    match state
+        .store
+        .link_findings(issue_id, &form.finding_ids, &audit)
+        .await
+    {
+        Ok(()) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                tr.f(
+                    "issues.linked",
+                    &[("count", &form.finding_ids.len().to_string())],
+                ),
+            )
+            .await?
+        }
+        Err(crate::store::StoreError::Conflict) => {
+            flash(&session, FlashKind::Error, tr.t("issues.already_linked")).await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn delete(

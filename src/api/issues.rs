@@ -1,0 +1,323 @@
+//! `/api/v1/issues`: advocacy issues with their evidence summary, and linking findings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::evidence::{self, EvidenceItem};
+use crate::domain::finding::access;
+use crate::error::AppError;
+use crate::store::issues::{IssueRow, NewIssue};
+use crate::store::{AuditEvent, StoreError, User};
+use crate::web::AppState;
+use crate::web::context::{CurrentUser, RequestContext};
+use crate::web::issues::{PRIORITIES, can_manage};
+
+#[derive(Serialize, ToSchema)]
+pub struct IssueJson {
+    #[serde(flatten)]
+    pub issue: IssueRow,
+    /// Ids of the linked findings the caller may see.
+    pub finding_ids: Vec<i64>,
+    /// Computed from every linked finding; breakdown counts under 3 are given as `null`
+    /// (with `suppressed: true`) to callers outside the recording organisations.
+    pub evidence: EvidenceJson,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceJson {
+    pub findings: usize,
+    pub workers: usize,
+    pub organisations: usize,
+    pub districts: usize,
+    pub people_affected: i64,
+    pub first_observed: Option<chrono::NaiveDate>,
+    pub last_observed: Option<chrono::NaiveDate>,
+    pub suppressed: bool,
+    /// [district id, count or null]
+    pub per_district: Vec<(i64, Option<usize>)>,
+    /// ["YYYY-MM", count or null]
+    pub per_month: Vec<(String, Option<usize>)>,
+    pub per_age_band: Vec<(String, Option<usize>)>,
+    #[schema(value_type = Vec<Object>)]
+    pub figures: Vec<evidence::FigureStats>,
+    #[schema(value_type = Vec<Object>)]
+    pub gaps: Vec<evidence::FigureGap>,
+}
+
+fn shown(n: usize, insider: bool) -> Option<usize> {
+    match evidence::Cell::shown(n, insider) {
+        evidence::Cell::Exact(v) => Some(v),
+        evidence::Cell::Few => None,
+    }
+}
+
+async fn issue_json(state: &AppState, user: &User, issue: IssueRow) -> Result<IssueJson, AppError> {
+    let links = state.store.issue_links(issue.id).await?;
+    let mut findings = Vec::new();
+    for l in links {
+        if let Some(f) = state.store.get_finding(l.finding_id).await? {
+            findings.push(f);
+        }
+    }
+    let items: Vec<EvidenceItem> = findings
+        .iter()
+        .map(|f| EvidenceItem {
+            org_id: f.org_id,
+            recorded_by: f.recorded_by,
+            locality_path: f.locality_path.clone(),
+            observed_on: f.observed_on,
+            people_affected: f.people_affected,
+            age_min: f.age_min,
+            age_max: f.age_max,
+            threshold: f.threshold.as_ref().map(|t| {
+                (
+                    t.benefit.clone(),
+                    t.kind.as_str().to_string(),
+                    t.value.clone(),
+                )
+            }),
+            figures: f
+                .figures
+                .iter()
+                .map(|g| (g.name.clone(), g.amount, g.unit.clone()))
+                .collect(),
+        })
+        .collect();
+    let s = evidence::summarise(&items);
+    let insider = user.role == crate::domain::role::Role::Admin
+        || findings.iter().all(|f| f.org_id == user.org_id);
+    Ok(IssueJson {
+        finding_ids: findings
+            .iter()
+            .filter(|f| access::can_view(user.role, user.org_id, f.org_id))
+            .map(|f| f.id)
+            .collect(),
+        evidence: EvidenceJson {
+            findings: s.findings,
+            workers: s.workers,
+            organisations: s.organisations,
+            districts: s.districts,
+            people_affected: s.people_affected,
+            first_observed: s.first_observed,
+            last_observed: s.last_observed,
+            suppressed: !insider,
+            per_district: s
+                .per_district
+                .iter()
+                .map(|(d, n)| (*d, shown(*n, insider)))
+                .collect(),
+            per_month: s
+                .per_month
+                .iter()
+                .map(|(m, n)| (m.clone(), shown(*n, insider)))
+                .collect(),
+            per_age_band: s
+                .per_age_band
+                .iter()
+                .map(|(b, n)| (b.clone(), shown(*n, insider)))
+                .collect(),
+            figures: s
+                .figures
+                .into_iter()
+                .map(|mut f| {
+                    if shown(f.count, insider).is_none() {
+                        f.count = 0;
+                    }
+                    f
+                })
+                .collect(),
+            gaps: s.gaps,
+        },
+        issue,
+    })
+}
+
+/// All advocacy issues, newest activity first.
+#[utoipa::path(get, path = "/api/v1/issues", tag = "issues", security(("bearer" = [])),
+    responses((status = 200, description = "Issues", body = Vec<IssueRow>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(_user): CurrentUser,
+) -> Result<Json<Vec<IssueRow>>, AppError> {
+    Ok(Json(state.store.list_issues().await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssuePayload {
+    pub title: String,
+    pub problem_statement: String,
+    pub policy_area_id: i64,
+    /// low, normal (default), high or urgent.
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+/// Create an advocacy issue (senior workers, coordinators, admins); the caller owns it.
+#[utoipa::path(post, path = "/api/v1/issues", tag = "issues", security(("bearer" = [])),
+    request_body = IssuePayload,
+    responses(
+        (status = 201, description = "Created", body = IssueJson),
+        (status = 400, description = "A field is missing or invalid", body = super::ErrorBody),
+        (status = 403, description = "The caller may not create issues", body = super::ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Json(p): Json<IssuePayload>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let title = p.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::BadRequest("issues.title_invalid"));
+    }
+    if p.problem_statement.trim().is_empty() {
+        return Err(AppError::BadRequest("issues.statement_invalid"));
+    }
+    let priority = p.priority.unwrap_or_else(|| "normal".into());
+    if !PRIORITIES.contains(&priority.as_str()) {
+        return Err(AppError::BadRequest("issues.priority_invalid"));
+    }
+    let areas = state.store.list_policy_areas().await?;
+    if !areas.iter().any(|a| a.id == p.policy_area_id && a.active) {
+        return Err(AppError::BadRequest("finding.policy_area_unknown"));
+    }
+    let new = NewIssue {
+        title: title.into(),
+        problem_statement: p.problem_statement.trim().into(),
+        policy_area_id: p.policy_area_id,
+        owner_id: user.id,
+        priority,
+    };
+    let audit = AuditEvent::new("issue.created", Some(user.id), Some(ctx.ip.clone()))
+        .subject("issue", None)
+        .detail(title);
+    let issue = state.store.create_issue(&new, &audit).await?;
+    let id = issue.id;
+    let body = issue_json(&state, &user, issue).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/issues/{id}"))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// One issue with its evidence summary.
+#[utoipa::path(get, path = "/api/v1/issues/{id}", tag = "issues", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Issue id")),
+    responses((status = 200, description = "The issue", body = IssueJson), (status = 404, description = "No such issue", body = super::ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<IssueJson>, AppError> {
+    let issue = state.store.get_issue(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(issue_json(&state, &user, issue).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkPayload {
+    pub finding_ids: Vec<i64>,
+}
+
+async fn check_visible(state: &AppState, user: &User, ids: &[i64]) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Err(AppError::BadRequest("issues.link_none"));
+    }
+    for id in ids {
+        let ok = match state.store.get_finding(*id).await? {
+            Some(f) => f.deleted_at.is_none() && access::can_view(user.role, user.org_id, f.org_id),
+            None => false,
+        };
+        if !ok {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(())
+}
+
+/// Link findings to the issue: all or none (409 if any is linked already).
+#[utoipa::path(post, path = "/api/v1/issues/{id}/findings", tag = "issues", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Issue id")),
+    request_body = LinkPayload,
+    responses(
+        (status = 200, description = "Linked; the issue as it is now", body = IssueJson),
+        (status = 404, description = "No such issue, or a finding the caller may not see", body = super::ErrorBody),
+        (status = 409, description = "A finding is linked already; nothing was linked", body = super::ErrorBody),
+    ))]
+pub async fn link(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Json(p): Json<LinkPayload>,
+) -> Result<Json<IssueJson>, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.get_issue(id).await?.ok_or(AppError::NotFound)?;
+    let mut ids = p.finding_ids.clone();
+    ids.dedup();
+    check_visible(&state, &user, &ids).await?;
+    let audit = AuditEvent::new("issue.finding_linked", Some(user.id), Some(ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state.store.link_findings(id, &ids, &audit).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return Err(AppError::Conflict("issues.already_linked")),
+        Err(e) => return Err(e.into()),
+    }
+    let issue = state.store.get_issue(id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(issue_json(&state, &user, issue).await?))
+}
+
+/// Unlink findings from the issue.
+#[utoipa::path(delete, path = "/api/v1/issues/{id}/findings", tag = "issues", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Issue id")),
+    request_body = LinkPayload,
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 404, description = "No such issue, or a finding not linked to it", body = super::ErrorBody),
+    ))]
+pub async fn unlink(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Json(p): Json<LinkPayload>,
+) -> Result<StatusCode, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.get_issue(id).await?.ok_or(AppError::NotFound)?;
+    // Check every link first, so that a wrong id unlinks nothing.
+    let linked: Vec<i64> = state
+        .store
+        .issue_links(id)
+        .await?
+        .into_iter()
+        .map(|l| l.finding_id)
+        .collect();
+    if p.finding_ids.is_empty() || p.finding_ids.iter().any(|f| !linked.contains(f)) {
+        return Err(AppError::NotFound);
+    }
+    for fid in &p.finding_ids {
+        let audit = AuditEvent::new(
+            "issue.finding_unlinked",
+            Some(user.id),
+            Some(ctx.ip.clone()),
+        )
+        .subject("issue", Some(id))
+        .detail(format!("finding #{fid}"));
+        state.store.unlink_finding(id, *fid, &audit).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
