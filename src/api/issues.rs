@@ -56,37 +56,12 @@ fn shown(n: usize, insider: bool) -> Option<usize> {
 }
 
 async fn issue_json(state: &AppState, user: &User, issue: IssueRow) -> Result<IssueJson, AppError> {
-    let links = state.store.issue_links(issue.id).await?;
-    let mut findings = Vec::new();
-    for l in links {
-        if let Some(f) = state.store.get_finding(l.finding_id).await? {
-            findings.push(f);
-        }
-    }
-    let items: Vec<EvidenceItem> = findings
-        .iter()
-        .map(|f| EvidenceItem {
-            org_id: f.org_id,
-            recorded_by: f.recorded_by,
-            locality_path: f.locality_path.clone(),
-            observed_on: f.observed_on,
-            people_affected: f.people_affected,
-            age_min: f.age_min,
-            age_max: f.age_max,
-            threshold: f.threshold.as_ref().map(|t| {
-                (
-                    t.benefit.clone(),
-                    t.kind.as_str().to_string(),
-                    t.value.clone(),
-                )
-            }),
-            figures: f
-                .figures
-                .iter()
-                .map(|g| (g.name.clone(), g.amount, g.unit.clone()))
-                .collect(),
-        })
+    let findings: Vec<_> = crate::web::issues::linked_findings(state, issue.id)
+        .await?
+        .into_iter()
+        .map(|(_, f)| f)
         .collect();
+    let items: Vec<EvidenceItem> = findings.iter().map(Into::into).collect();
     let s = evidence::summarise(&items);
     let insider = user.role == crate::domain::role::Role::Admin
         || findings.iter().all(|f| f.org_id == user.org_id);

@@ -255,6 +255,32 @@ impl Finding {
     }
 }
 
+impl From<&Finding> for crate::domain::evidence::EvidenceItem {
+    fn from(f: &Finding) -> Self {
+        crate::domain::evidence::EvidenceItem {
+            org_id: f.org_id,
+            recorded_by: f.recorded_by,
+            locality_path: f.locality_path.clone(),
+            observed_on: f.observed_on,
+            people_affected: f.people_affected,
+            age_min: f.age_min,
+            age_max: f.age_max,
+            threshold: f.threshold.as_ref().map(|t| {
+                (
+                    t.benefit.clone(),
+                    t.kind.as_str().to_string(),
+                    t.value.clone(),
+                )
+            }),
+            figures: f
+                .figures
+                .iter()
+                .map(|g| (g.name.clone(), g.amount, g.unit.clone()))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FindingVersionRow {
     pub version: i64,
@@ -683,6 +709,9 @@ pub trait FindingStore: Send + Sync {
         external_ids: &[String],
     ) -> StoreResult<Vec<Finding>>;
 
+    /// Several findings by id (deleted ones included), in one round of queries.
+    async fn get_findings(&self, ids: &[i64]) -> StoreResult<Vec<Finding>>;
+
     async fn create_import_batch(
         &self,
         org_id: i64,
@@ -1080,6 +1109,29 @@ macro_rules! impl_finding_store {
                 let Some(row) = row else { return Ok(None) };
                 let mut found = $crate::store::findings::complete_findings!(&self.pool, vec![row], vec![None]);
                 Ok(found.pop())
+            }
+
+            async fn get_findings(&self, ids: &[i64]) -> $crate::store::StoreResult<Vec<$crate::store::findings::Finding>> {
+                let mut rows: Vec<$crate::store::findings::FindingRow> = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    // Ids are integers: inlining them is safe and keeps under parameter limits.
+                    let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+                    rows.extend(
+                        sqlx::query_as::<_, $crate::store::findings::FindingRow>(&format!(
+                            "SELECT {} FROM findings f {} WHERE f.id IN ({list})",
+                            $crate::store::findings::FINDING_COLUMNS,
+                            $crate::store::findings::FINDING_JOINS
+                        ))
+                        .fetch_all(&self.pool)
+                        .await?,
+                    );
+                }
+                let mut found = Vec::with_capacity(rows.len());
+                for chunk in rows.chunks(500) {
+                    let scores = vec![None; chunk.len()];
+                    found.extend($crate::store::findings::complete_findings!(&self.pool, chunk.to_vec(), scores));
+                }
+                Ok(found)
             }
 
             async fn update_finding(

@@ -18,7 +18,8 @@ use crate::domain::finding::access;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::store::issues::{IssueRow, NewIssue};
+use crate::store::findings::Finding;
+use crate::store::issues::{IssueRow, LinkRow, NewIssue};
 use crate::store::{AuditEvent, StoreError};
 use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
@@ -223,6 +224,26 @@ fn cell(tr: Tr, count: usize, insider: bool) -> String {
     }
 }
 
+/// The issue's linked findings (not deleted) with their links, in linking order.
+pub async fn linked_findings(
+    state: &AppState,
+    issue_id: i64,
+) -> Result<Vec<(LinkRow, Finding)>, AppError> {
+    let links = state.store.issue_links(issue_id).await?;
+    let ids: Vec<i64> = links.iter().map(|l| l.finding_id).collect();
+    let mut by_id: std::collections::HashMap<i64, Finding> = state
+        .store
+        .get_findings(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    Ok(links
+        .into_iter()
+        .filter_map(|l| by_id.remove(&l.finding_id).map(|f| (l, f)))
+        .collect())
+}
+
 async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
     state.store.get_issue(id).await?.ok_or(AppError::NotFound)
 }
@@ -235,37 +256,8 @@ async fn show(
 ) -> Result<Markup, AppError> {
     let issue = load_issue(&state, id).await?;
     let tax = Taxonomy::load(&state.store).await?;
-    let links = state.store.issue_links(id).await?;
-    let mut findings = Vec::with_capacity(links.len());
-    for l in &links {
-        if let Some(f) = state.store.get_finding(l.finding_id).await? {
-            findings.push((l.clone(), f));
-        }
-    }
-    let items: Vec<EvidenceItem> = findings
-        .iter()
-        .map(|(_, f)| EvidenceItem {
-            org_id: f.org_id,
-            recorded_by: f.recorded_by,
-            locality_path: f.locality_path.clone(),
-            observed_on: f.observed_on,
-            people_affected: f.people_affected,
-            age_min: f.age_min,
-            age_max: f.age_max,
-            threshold: f.threshold.as_ref().map(|t| {
-                (
-                    t.benefit.clone(),
-                    t.kind.as_str().to_string(),
-                    t.value.clone(),
-                )
-            }),
-            figures: f
-                .figures
-                .iter()
-                .map(|g| (g.name.clone(), g.amount, g.unit.clone()))
-                .collect(),
-        })
-        .collect();
+    let findings = linked_findings(&state, id).await?;
+    let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
     let summary = evidence::summarise(&items);
     // Insiders see exact small counts: admins, and readers whose organisation recorded
     // every linked finding.
