@@ -5,6 +5,7 @@ pub mod evidence;
 pub mod finding;
 pub mod import;
 pub mod login_throttle;
+pub mod markdown;
 pub mod password;
 pub mod pii;
 pub mod role;

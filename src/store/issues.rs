@@ -46,8 +46,20 @@ pub(crate) const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.problem_statement
       WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count \
      FROM advocacy_issues i JOIN users u ON u.id = i.owner_id";
 
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CommentRow {
+    pub id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    /// Markdown as written; render with `domain::markdown::render`.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait IssueStore: Send + Sync {
+    async fn add_comment(&self, issue_id: i64, body: &str, audit: &AuditEvent) -> StoreResult<i64>;
+    async fn list_comments(&self, issue_id: i64) -> StoreResult<Vec<CommentRow>>;
     async fn create_issue(&self, issue: &NewIssue, audit: &AuditEvent) -> StoreResult<IssueRow>;
     async fn get_issue(&self, id: i64) -> StoreResult<Option<IssueRow>>;
     async fn list_issues(&self) -> StoreResult<Vec<IssueRow>>;
@@ -181,6 +193,44 @@ macro_rules! impl_issue_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn add_comment(
+                &self,
+                issue_id: i64,
+                body: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO issue_comments (issue_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(issue_id)
+                .bind(audit.actor_user_id)
+                .bind(body)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn list_comments(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::CommentRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT c.id, c.author_id, u.name AS author_name, c.body, c.created_at FROM issue_comments c \
+                     JOIN users u ON u.id = c.author_id WHERE c.issue_id = $1 ORDER BY c.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn issue_links(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::LinkRow>> {

@@ -34,6 +34,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0004_issues.sql"),
         include_str!("../../migrations/postgres/0004_issues.sql"),
     ),
+    (
+        5,
+        "issue_comments",
+        include_str!("../../migrations/sqlite/0005_issue_comments.sql"),
+        include_str!("../../migrations/postgres/0005_issue_comments.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -503,7 +503,82 @@ async fn findings_are_linked_from_their_page_and_in_bulk_from_search(db: Db) {
     w.app.stop().await;
 }
 
+async fn comments_are_markdown_without_script(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    w.app
+        .user("viewer@example.org", Role::Viewer, "Federation")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Subsidy stops".into(),
+                problem_statement: "…".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let url = w.app.url(&format!("/issues/{}", issue.id));
+    let token = csrf(&w.app, &worker, &format!("/issues/{}", issue.id)).await;
+    let body = "**Six stations** report this.<script>alert('x')</script> [doc](javascript:alert(1)) <img src=x onerror=alert(2)>";
+    let res = worker
+        .post(format!("{url}/comments"))
+        .form(&[("body", body), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = worker.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("<strong>Six stations</strong> report this."),
+        "{html}"
+    );
+    for bad in ["<script>alert", "javascript:", "onerror", "<img"] {
+        assert!(!html.contains(bad), "{bad} survived");
+    }
+    let res = worker
+        .post(format!("{url}/comments"))
+        .form(&[("body", "   "), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        worker
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Write a comment")
+    );
+    assert_eq!(s.list_comments(issue.id).await.unwrap().len(), 1);
+    let viewer = signed_in(&w.app, "viewer@example.org").await;
+    let vt = csrf(&w.app, &viewer, &format!("/issues/{}", issue.id)).await;
+    let res = viewer
+        .post(format!("{url}/comments"))
+        .form(&[("body", "hello"), ("csrf_token", &vt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    comments_are_markdown_without_script,
     findings_are_linked_from_their_page_and_in_bulk_from_search,
     the_issues_api_creates_links_and_summarises,
     links_keep_counts_and_refuse_duplicates,

@@ -47,6 +47,7 @@ fn action_key(action: &str) -> Option<&'static str> {
         "locality.created" => "audit.locality_created",
         "locality.updated" => "audit.locality_updated",
         "issue.created" => "audit.issue_created",
+        "issue.commented" => "audit.issue_commented",
         "issue.finding_linked" => "audit.issue_finding_linked",
         "issue.finding_unlinked" => "audit.issue_finding_unlinked",
         _ => return None,

@@ -32,9 +32,15 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(show))
         .route("/issues/{id}/findings", post(link))
         .route("/issues/{id}/findings/{finding_id}/unlink", post(unlink))
+        .route("/issues/{id}/comments", post(comment))
 }
 
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// Everyone but viewers may comment on issues.
+pub fn can_comment(role: Role) -> bool {
+    role != Role::Viewer
+}
 
 /// Senior workers, coordinators and admins build issues; everyone else reads them.
 pub fn can_manage(role: Role) -> bool {
@@ -257,6 +263,7 @@ async fn show(
     let issue = load_issue(&state, id).await?;
     let tax = Taxonomy::load(&state.store).await?;
     let findings = linked_findings(&state, id).await?;
+    let comments = state.store.list_comments(id).await?;
     let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
     let summary = evidence::summarise(&items);
     // Insiders see exact small counts: admins, and readers whose organisation recorded
@@ -387,6 +394,28 @@ async fn show(
                     }
                 }
             }
+            section.card #comments {
+                h2 { (tr.t("issues.comments")) }
+                @if comments.is_empty() { p.muted { (tr.t("issues.no_comments")) } }
+                @for c in &comments {
+                    article.comment {
+                        p.meta { strong { (c.author_name) } " · " (c.created_at.format("%Y-%m-%d %H:%M")) }
+                        // Rendered from Markdown and cleaned by an allow-list (domain::markdown).
+                        div.comment-body { (maud::PreEscaped(crate::domain::markdown::render(&c.body))) }
+                    }
+                }
+                @if can_comment(user.role) {
+                    form.stack method="post" action={ "/issues/" (issue.id) "/comments" } {
+                        (csrf_field(&page))
+                        div.field {
+                            label for="f-comment" { (tr.t("issues.add_comment")) }
+                            p.hint { (tr.t("issues.comment_hint")) }
+                            textarea #f-comment name="body" rows="4" required {}
+                        }
+                        button type="submit" { (tr.t("issues.post_comment")) }
+                    }
+                }
+            }
         },
     ))
 }
@@ -471,6 +500,37 @@ async fn link(
         Err(e) => return Err(e.into()),
     }
     Ok(back)
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    if !can_comment(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    let body = form.body.trim();
+    let tr = page.tr();
+    if body.is_empty() || body.chars().count() > crate::domain::markdown::MAX_CHARS {
+        flash(&session, FlashKind::Error, tr.t("issues.comment_invalid")).await?;
+        return Ok(Redirect::to(&format!("/issues/{id}#comments")).into_response());
+    }
+    let audit = AuditEvent::new("issue.commented", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    state.store.add_comment(id, body, &audit).await?;
+    flash(&session, FlashKind::Success, tr.t("issues.comment_added")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#comments")).into_response())
 }
 
 async fn unlink(
