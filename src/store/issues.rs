@@ -56,8 +56,54 @@ pub struct CommentRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// Which list of people or organisations behind an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// Supporting organisations (ids are organisation ids).
+    Supporter,
+    /// Co-signing workers (ids are user ids).
+    Cosigner,
+    /// Users following the issue.
+    Watcher,
+}
+
+impl Party {
+    /// (table, id column)
+    pub(crate) fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Party::Supporter => ("issue_supporters", "org_id"),
+            Party::Cosigner => ("issue_cosigners", "user_id"),
+            Party::Watcher => ("issue_watchers", "user_id"),
+        }
+    }
+}
+
+/// A member of one of an issue's lists, with a display name.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct PartyRow {
+    pub id: i64,
+    pub name: String,
+}
+
 #[async_trait]
 pub trait IssueStore: Send + Sync {
+    /// Adds to a list; `Conflict` if already there.
+    async fn add_party(
+        &self,
+        issue_id: i64,
+        party: Party,
+        id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// `NotFound` if not there.
+    async fn remove_party(
+        &self,
+        issue_id: i64,
+        party: Party,
+        id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn list_party(&self, issue_id: i64, party: Party) -> StoreResult<Vec<PartyRow>>;
     async fn add_comment(&self, issue_id: i64, body: &str, audit: &AuditEvent) -> StoreResult<i64>;
     async fn list_comments(&self, issue_id: i64) -> StoreResult<Vec<CommentRow>>;
     async fn create_issue(&self, issue: &NewIssue, audit: &AuditEvent) -> StoreResult<IssueRow>;
@@ -193,6 +239,69 @@ macro_rules! impl_issue_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn add_party(
+                &self,
+                issue_id: i64,
+                party: $crate::store::issues::Party,
+                id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let (table, col) = party.table();
+                let mut tx = self.pool.begin().await?;
+                let sql = if party == $crate::store::issues::Party::Watcher {
+                    format!("INSERT INTO {table} (issue_id, {col}, added_at) VALUES ($1, $2, $3)")
+                } else {
+                    format!("INSERT INTO {table} (issue_id, {col}, added_at, added_by) VALUES ($1, $2, $3, $4)")
+                };
+                let mut q = sqlx::query(&sql).bind(issue_id).bind(id).bind(audit.at);
+                if party != $crate::store::issues::Party::Watcher {
+                    q = q.bind(audit.actor_user_id);
+                }
+                q.execute(&mut *tx).await.map_err(StoreError::from_write)?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_party(
+                &self,
+                issue_id: i64,
+                party: $crate::store::issues::Party,
+                id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let (table, col) = party.table();
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(&format!("DELETE FROM {table} WHERE issue_id = $1 AND {col} = $2"))
+                    .bind(issue_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_party(
+                &self,
+                issue_id: i64,
+                party: $crate::store::issues::Party,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::issues::PartyRow>> {
+                let (table, col) = party.table();
+                let names = if party == $crate::store::issues::Party::Supporter { "organisations" } else { "users" };
+                Ok(sqlx::query_as(&format!(
+                    "SELECT n.id, n.name FROM {table} p JOIN {names} n ON n.id = p.{col} WHERE p.issue_id = $1 ORDER BY p.added_at, n.id"
+                ))
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn add_comment(

@@ -40,6 +40,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0005_issue_comments.sql"),
         include_str!("../../migrations/postgres/0005_issue_comments.sql"),
     ),
+    (
+        6,
+        "issue_people",
+        include_str!("../../migrations/sqlite/0006_issue_people.sql"),
+        include_str!("../../migrations/postgres/0006_issue_people.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -577,7 +577,110 @@ async fn comments_are_markdown_without_script(db: Db) {
     w.app.stop().await;
 }
 
+async fn supporters_cosigners_and_watchers(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Subsidy stops".into(),
+                problem_statement: "…".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let path = format!("/issues/{}", issue.id);
+    let token = csrf(&w.app, &c, &path).await;
+    let org = w.other_org.org_id.to_string();
+    let res = c
+        .post(w.app.url(&format!("{path}/supporters/add")))
+        .form(&[("member", org.as_str()), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cos = w.worker.user_id.to_string();
+    c.post(w.app.url(&format!("{path}/cosigners/add")))
+        .form(&[("member", cos.as_str()), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    c.post(w.app.url(&format!("{path}/watch")))
+        .form(&[("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    let html = c
+        .get(w.app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Bate Community Station"), "supporter listed");
+    assert!(html.contains("1 people follow this issue.") && html.contains("Stop watching"));
+    use groundswell::store::issues::Party;
+    assert_eq!(
+        s.list_party(issue.id, Party::Cosigner).await.unwrap()[0].id,
+        w.worker.user_id
+    );
+    // An unknown member is refused; a worker may not add co-signers but may watch.
+    let res = c
+        .post(w.app.url(&format!("{path}/cosigners/add")))
+        .form(&[("member", "999999"), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let wt = csrf(&w.app, &worker, &path).await;
+    let res = worker
+        .post(w.app.url(&format!("{path}/cosigners/add")))
+        .form(&[("member", cos.as_str()), ("csrf_token", &wt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = worker
+        .post(w.app.url(&format!("{path}/watch")))
+        .form(&[("csrf_token", &wt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        s.list_party(issue.id, Party::Watcher).await.unwrap().len(),
+        2
+    );
+    let res = c
+        .post(w.app.url(&format!("{path}/supporters/{org}/remove")))
+        .form(&[("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        s.list_party(issue.id, Party::Supporter)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    supporters_cosigners_and_watchers,
     comments_are_markdown_without_script,
     findings_are_linked_from_their_page_and_in_bulk_from_search,
     the_issues_api_creates_links_and_summarises,

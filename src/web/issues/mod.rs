@@ -19,7 +19,7 @@ use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::store::findings::Finding;
-use crate::store::issues::{IssueRow, LinkRow, NewIssue};
+use crate::store::issues::{IssueRow, LinkRow, NewIssue, Party, PartyRow};
 use crate::store::{AuditEvent, StoreError};
 use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/findings", post(link))
         .route("/issues/{id}/findings/{finding_id}/unlink", post(unlink))
         .route("/issues/{id}/comments", post(comment))
+        .route("/issues/{id}/{party}/add", post(add_party))
+        .route("/issues/{id}/{party}/{member}/remove", post(remove_party))
+        .route("/issues/{id}/watch", post(watch))
+        .route("/issues/{id}/unwatch", post(unwatch))
 }
 
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -264,6 +268,18 @@ async fn show(
     let tax = Taxonomy::load(&state.store).await?;
     let findings = linked_findings(&state, id).await?;
     let comments = state.store.list_comments(id).await?;
+    let supporters = state.store.list_party(id, Party::Supporter).await?;
+    let cosigners = state.store.list_party(id, Party::Cosigner).await?;
+    let watchers = state.store.list_party(id, Party::Watcher).await?;
+    let watching = watchers.iter().any(|w| w.id == user.id);
+    let (all_orgs, all_users) = if can_manage(user.role) {
+        (
+            state.store.list_orgs().await?,
+            state.store.list_users().await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
     let summary = evidence::summarise(&items);
     // Insiders see exact small counts: admins, and readers whose organisation recorded
@@ -394,6 +410,47 @@ async fn show(
                     }
                 }
             }
+            section.card #people {
+                h2 { (tr.t("issues.people")) }
+                div.grid {
+                    div {
+                        h3 { (tr.t("issues.supporters")) }
+                        (party_list(&page, issue.id, "supporters", &supporters, manage))
+                        @if manage {
+                            @let options: Vec<_> = all_orgs.iter().filter(|o| o.active && !supporters.iter().any(|s| s.id == o.id)).collect();
+                            @if !options.is_empty() {
+                                form.inline method="post" action={ "/issues/" (issue.id) "/supporters/add" } {
+                                    (csrf_field(&page))
+                                    select name="member" aria-label=(tr.t("issues.supporters")) { @for o in options { option value=(o.id) { (o.name) } } }
+                                    button type="submit" { (tr.t("issues.add")) }
+                                }
+                            }
+                        }
+                    }
+                    div {
+                        h3 { (tr.t("issues.cosigners")) }
+                        (party_list(&page, issue.id, "cosigners", &cosigners, manage))
+                        @if manage {
+                            @let options: Vec<_> = all_users.iter().filter(|u| u.active && u.role != Role::Viewer && !cosigners.iter().any(|c| c.id == u.id)).collect();
+                            @if !options.is_empty() {
+                                form.inline method="post" action={ "/issues/" (issue.id) "/cosigners/add" } {
+                                    (csrf_field(&page))
+                                    select name="member" aria-label=(tr.t("issues.cosigners")) { @for u in options { option value=(u.id) { (u.name) " · " (u.org_name) } } }
+                                    button type="submit" { (tr.t("issues.add")) }
+                                }
+                            }
+                        }
+                    }
+                    div {
+                        h3 { (tr.t("issues.watchers")) }
+                        p { (tr.f("issues.watcher_count", &[("count", &watchers.len().to_string())])) }
+                        form method="post" action={ "/issues/" (issue.id) (if watching { "/unwatch" } else { "/watch" }) } {
+                            (csrf_field(&page))
+                            button type="submit" { (tr.t(if watching { "issues.unwatch" } else { "issues.watch" })) }
+                        }
+                    }
+                }
+            }
             section.card #comments {
                 h2 { (tr.t("issues.comments")) }
                 @if comments.is_empty() { p.muted { (tr.t("issues.no_comments")) } }
@@ -500,6 +557,164 @@ async fn link(
         Err(e) => return Err(e.into()),
     }
     Ok(back)
+}
+
+fn party_list(
+    page: &PageCtx,
+    issue_id: i64,
+    party: &str,
+    members: &[PartyRow],
+    manage: bool,
+) -> Markup {
+    let tr = page.tr();
+    html! {
+        @if members.is_empty() { p.muted { (tr.t("issues.nobody")) } }
+        ul.plain {
+            @for m in members {
+                li {
+                    (m.name)
+                    @if manage {
+                        " "
+                        form.inline-form method="post" action={ "/issues/" (issue_id) "/" (party) "/" (m.id) "/remove" } {
+                            (csrf_field(page))
+                            button.link-button type="submit" { (tr.t("issues.remove")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn party_of(segment: &str) -> Result<Party, AppError> {
+    match segment {
+        "supporters" => Ok(Party::Supporter),
+        "cosigners" => Ok(Party::Cosigner),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    member: i64,
+}
+
+async fn add_party(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path((id, segment)): Path<(i64, String)>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
+    let party = party_of(&segment)?;
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    // The member must exist and be active (an organisation, or a user who may sign).
+    let ok = match party {
+        Party::Supporter => state
+            .store
+            .get_org(form.member)
+            .await?
+            .is_some_and(|o| o.active),
+        _ => state
+            .store
+            .user_by_id(form.member)
+            .await?
+            .is_some_and(|u| u.active && u.role != Role::Viewer),
+    };
+    if !ok {
+        return Err(AppError::NotFound);
+    }
+    let action = if party == Party::Supporter {
+        "issue.supporter_added"
+    } else {
+        "issue.cosigner_added"
+    };
+    let audit = AuditEvent::new(action, Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id))
+        .detail(format!("#{}", form.member));
+    match state.store.add_party(id, party, form.member, &audit).await {
+        Ok(()) | Err(StoreError::Conflict) => {}
+        Err(e) => return Err(e.into()),
+    }
+    flash(&session, FlashKind::Success, page.tr().t("form.saved")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+}
+
+async fn remove_party(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path((id, segment, member)): Path<(i64, String, i64)>,
+) -> Result<Response, AppError> {
+    let party = party_of(&segment)?;
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let action = if party == Party::Supporter {
+        "issue.supporter_removed"
+    } else {
+        "issue.cosigner_removed"
+    };
+    let audit = AuditEvent::new(action, Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id))
+        .detail(format!("#{member}"));
+    state.store.remove_party(id, party, member, &audit).await?;
+    flash(&session, FlashKind::Success, page.tr().t("form.saved")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+}
+
+async fn watch(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    load_issue(&state, id).await?;
+    let audit = AuditEvent::new("issue.watched", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state
+        .store
+        .add_party(id, Party::Watcher, user.id, &audit)
+        .await
+    {
+        Ok(()) | Err(StoreError::Conflict) => {}
+        Err(e) => return Err(e.into()),
+    }
+    flash(&session, FlashKind::Success, page.tr().t("issues.watching")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+}
+
+async fn unwatch(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    load_issue(&state, id).await?;
+    let audit = AuditEvent::new("issue.unwatched", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state
+        .store
+        .remove_party(id, Party::Watcher, user.id, &audit)
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    flash(
+        &session,
+        FlashKind::Success,
+        page.tr().t("issues.not_watching"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
 }
 
 #[derive(Deserialize)]
