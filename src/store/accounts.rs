@@ -140,6 +140,8 @@ pub trait AccountStore: Send + Sync {
     async fn record_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     /// Newest first; `before_id` pages backwards.
     async fn list_audit(&self, before_id: Option<i64>, limit: i64) -> StoreResult<Vec<AuditRow>>;
+    /// Everything recorded about one object, oldest first (an issue's timeline).
+    async fn audit_of(&self, subject_type: &str, subject_id: i64) -> StoreResult<Vec<AuditRow>>;
 }
 
 pub(crate) const ORG_SELECT: &str = "SELECT o.id, o.name, o.kind, o.active, o.created_at, \
@@ -645,6 +647,23 @@ macro_rules! impl_account_store {
             ) -> $crate::store::StoreResult<()> {
                 $crate::store::accounts::insert_audit!(&self.pool, event, None::<i64>)?;
                 Ok(())
+            }
+
+            async fn audit_of(
+                &self,
+                subject_type: &str,
+                subject_id: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::AuditRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT a.id, a.at, a.actor_user_id, u.name AS actor_name, a.action, \
+                     a.subject_type, a.subject_id, a.detail, a.ip \
+                     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
+                     WHERE a.subject_type = $1 AND a.subject_id = $2 ORDER BY a.id",
+                )
+                .bind(subject_type)
+                .bind(subject_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn list_audit(

@@ -594,7 +594,7 @@ async fn supporters_cosigners_and_watchers(db: Db) {
                 owner_id: senior,
                 priority: "normal".into(),
             },
-            &AuditEvent::new("issue.created", Some(senior), None),
+            &AuditEvent::new("issue.created", Some(senior), None).subject("issue", None),
         )
         .await
         .unwrap();
@@ -630,6 +630,12 @@ async fn supporters_cosigners_and_watchers(db: Db) {
         .unwrap();
     assert!(html.contains("Bate Community Station"), "supporter listed");
     assert!(html.contains("1 people follow this issue.") && html.contains("Stop watching"));
+    // Everything that happened is on the issue's timeline, in order.
+    assert!(html.contains("Timeline"));
+    let created = html.find("Issue created").unwrap();
+    let supporter = html.find("Supporting organisation added").unwrap();
+    let watched = html.find("Started watching an issue").unwrap();
+    assert!(created < supporter && supporter < watched, "timeline order");
     use groundswell::store::issues::Party;
     assert_eq!(
         s.list_party(issue.id, Party::Cosigner).await.unwrap()[0].id,

@@ -22,7 +22,7 @@ pub struct AuditQuery {
 }
 
 /// Catalogue key for an audit action; unknown actions show as recorded.
-fn action_key(action: &str) -> Option<&'static str> {
+pub fn action_key(action: &str) -> Option<&'static str> {
     Some(match action {
         "login.succeeded" => "audit.login_succeeded",
         "login.failed" => "audit.login_failed",

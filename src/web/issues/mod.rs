@@ -268,6 +268,7 @@ async fn show(
     let tax = Taxonomy::load(&state.store).await?;
     let findings = linked_findings(&state, id).await?;
     let comments = state.store.list_comments(id).await?;
+    let timeline = state.store.audit_of("issue", id).await?;
     let supporters = state.store.list_party(id, Party::Supporter).await?;
     let cosigners = state.store.list_party(id, Party::Cosigner).await?;
     let watchers = state.store.list_party(id, Party::Watcher).await?;
@@ -447,6 +448,19 @@ async fn show(
                         form method="post" action={ "/issues/" (issue.id) (if watching { "/unwatch" } else { "/watch" }) } {
                             (csrf_field(&page))
                             button type="submit" { (tr.t(if watching { "issues.unwatch" } else { "issues.watch" })) }
+                        }
+                    }
+                }
+            }
+            section.card #timeline {
+                h2 { (tr.t("issues.timeline")) }
+                ol.timeline {
+                    @for e in &timeline {
+                        li {
+                            span.nowrap.muted { (e.at.format("%Y-%m-%d %H:%M")) } " "
+                            strong { (crate::web::admin::audit::action_key(&e.action).map(|k| tr.t(k)).unwrap_or(&e.action)) }
+                            " · " (e.actor_name.as_deref().unwrap_or("—"))
+                            @if !e.detail.is_empty() && e.action != "issue.created" { " · " (e.detail) }
                         }
                     }
                 }
