@@ -85,8 +85,44 @@ pub struct PartyRow {
     pub name: String,
 }
 
+/// A statistic (with its source) or a policy document supporting an issue.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct EvidenceRow {
+    pub id: i64,
+    /// `statistic` or `policy_document`.
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    pub source: String,
+    pub url: Option<String>,
+    pub added_by_name: String,
+    pub added_at: DateTime<Utc>,
+}
+
+pub struct NewEvidence {
+    pub kind: &'static str,
+    pub title: String,
+    pub detail: String,
+    pub source: String,
+    pub url: Option<String>,
+}
+
 #[async_trait]
 pub trait IssueStore: Send + Sync {
+    async fn add_evidence(
+        &self,
+        issue_id: i64,
+        evidence: &NewEvidence,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64>;
+    /// Removal keeps the row (struck from the page, kept for the record).
+    async fn remove_evidence(
+        &self,
+        issue_id: i64,
+        evidence_id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn list_evidence(&self, issue_id: i64) -> StoreResult<Vec<EvidenceRow>>;
     /// Adds to a list; `Conflict` if already there.
     async fn add_party(
         &self,
@@ -239,6 +275,67 @@ macro_rules! impl_issue_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn add_evidence(
+                &self,
+                issue_id: i64,
+                e: &$crate::store::issues::NewEvidence,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO issue_evidence (issue_id, kind, title, detail, source, url, added_by, added_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(issue_id)
+                .bind(e.kind)
+                .bind(&e.title)
+                .bind(&e.detail)
+                .bind(&e.source)
+                .bind(&e.url)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn remove_evidence(
+                &self,
+                issue_id: i64,
+                evidence_id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query("UPDATE issue_evidence SET removed_at = $1 WHERE id = $2 AND issue_id = $3 AND removed_at IS NULL")
+                    .bind(audit.at)
+                    .bind(evidence_id)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_evidence(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::EvidenceRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT e.id, e.kind, e.title, e.detail, e.source, e.url, u.name AS added_by_name, e.added_at \
+                     FROM issue_evidence e JOIN users u ON u.id = e.added_by \
+                     WHERE e.issue_id = $1 AND e.removed_at IS NULL ORDER BY e.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn add_party(

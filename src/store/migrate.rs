@@ -46,6 +46,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0006_issue_people.sql"),
         include_str!("../../migrations/postgres/0006_issue_people.sql"),
     ),
+    (
+        7,
+        "issue_evidence",
+        include_str!("../../migrations/sqlite/0007_issue_evidence.sql"),
+        include_str!("../../migrations/postgres/0007_issue_evidence.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -35,6 +35,11 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/comments", post(comment))
         .route("/issues/{id}/{party}/add", post(add_party))
         .route("/issues/{id}/{party}/{member}/remove", post(remove_party))
+        .route("/issues/{id}/evidence", post(add_evidence))
+        .route(
+            "/issues/{id}/evidence/{evidence_id}/remove",
+            post(remove_evidence),
+        )
         .route("/issues/{id}/watch", post(watch))
         .route("/issues/{id}/unwatch", post(unwatch))
 }
@@ -269,6 +274,7 @@ async fn show(
     let findings = linked_findings(&state, id).await?;
     let comments = state.store.list_comments(id).await?;
     let timeline = state.store.audit_of("issue", id).await?;
+    let other_evidence = state.store.list_evidence(id).await?;
     let supporters = state.store.list_party(id, Party::Supporter).await?;
     let cosigners = state.store.list_party(id, Party::Cosigner).await?;
     let watchers = state.store.list_party(id, Party::Watcher).await?;
@@ -408,6 +414,47 @@ async fn show(
                                 }
                             }
                         }
+                    }
+                }
+            }
+            section.card #other-evidence {
+                h2 { (tr.t("issues.other_evidence")) }
+                @if other_evidence.is_empty() { p.muted { (tr.t("issues.no_other_evidence")) } }
+                ul.plain {
+                    @for e in &other_evidence {
+                        li.evidence-item {
+                            span.tag { (tr.t(if e.kind == "statistic" { "issues.kind_statistic" } else { "issues.kind_policy" })) }
+                            " " strong { (e.title) }
+                            @if !e.detail.is_empty() { " — " (e.detail) }
+                            @if !e.source.is_empty() { " · " span.muted { (tr.t("issues.source")) " " (e.source) } }
+                            @if let Some(u) = &e.url { " · " a href=(u) rel="nofollow noopener noreferrer" { (tr.t("issues.open_link")) } }
+                            @if manage {
+                                " "
+                                form.inline-form method="post" action={ "/issues/" (issue.id) "/evidence/" (e.id) "/remove" } {
+                                    (csrf_field(&page))
+                                    button.link-button type="submit" { (tr.t("issues.remove")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if manage {
+                    form.stack method="post" action={ "/issues/" (issue.id) "/evidence" } {
+                        (csrf_field(&page))
+                        div.grid {
+                            div.field {
+                                label for="e-kind" { (tr.t("issues.evidence_kind")) }
+                                select #e-kind name="kind" {
+                                    option value="statistic" { (tr.t("issues.kind_statistic")) }
+                                    option value="policy_document" { (tr.t("issues.kind_policy")) }
+                                }
+                            }
+                            div.field { label for="e-title" { (tr.t("issues.evidence_title")) } input #e-title name="title" required; }
+                            div.field { label for="e-detail" { (tr.t("issues.evidence_detail")) } input #e-detail name="detail"; }
+                            div.field { label for="e-source" { (tr.t("issues.source")) } input #e-source name="source"; }
+                            div.field { label for="e-url" { (tr.t("issues.url")) } input #e-url name="url" type="url" placeholder="https://"; }
+                        }
+                        button type="submit" { (tr.t("issues.add")) }
                     }
                 }
             }
@@ -680,6 +727,92 @@ async fn remove_party(
     state.store.remove_party(id, party, member, &audit).await?;
     flash(&session, FlashKind::Success, page.tr().t("form.saved")).await?;
     Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct EvidenceForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    url: String,
+}
+
+async fn add_evidence(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(form): Form<EvidenceForm>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    let tr = page.tr();
+    let kind = match form.kind.as_str() {
+        "statistic" => "statistic",
+        "policy_document" => "policy_document",
+        _ => return Err(AppError::BadRequest("issues.evidence_invalid")),
+    };
+    let title = form.title.trim();
+    let url = form.url.trim();
+    // Only web addresses: no javascript:, data: or file: links on anyone's page.
+    let url_ok = url.is_empty()
+        || (url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            && url.len() <= 2000);
+    let sizes_ok = [title, form.detail.trim(), form.source.trim()]
+        .iter()
+        .all(|t| t.chars().count() <= 1000);
+    if title.is_empty() || !url_ok || !sizes_ok {
+        flash(&session, FlashKind::Error, tr.t("issues.evidence_invalid")).await?;
+        return Ok(Redirect::to(&format!("/issues/{id}#other-evidence")).into_response());
+    }
+    let new = crate::store::issues::NewEvidence {
+        kind,
+        title: title.to_string(),
+        detail: form.detail.trim().to_string(),
+        source: form.source.trim().to_string(),
+        url: (!url.is_empty()).then(|| url.to_string()),
+    };
+    let audit = AuditEvent::new(
+        "issue.evidence_added",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(id))
+    .detail(title);
+    state.store.add_evidence(id, &new, &audit).await?;
+    flash(&session, FlashKind::Success, tr.t("form.saved")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#other-evidence")).into_response())
+}
+
+async fn remove_evidence(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path((id, evidence_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let audit = AuditEvent::new(
+        "issue.evidence_removed",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(id))
+    .detail(format!("#{evidence_id}"));
+    state.store.remove_evidence(id, evidence_id, &audit).await?;
+    flash(&session, FlashKind::Success, page.tr().t("form.saved")).await?;
+    Ok(Redirect::to(&format!("/issues/{id}#other-evidence")).into_response())
 }
 
 async fn watch(
