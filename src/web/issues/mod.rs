@@ -815,6 +815,51 @@ async fn remove_evidence(
     Ok(Redirect::to(&format!("/issues/{id}#other-evidence")).into_response())
 }
 
+/// Starts (`on`) or stops following an issue; doing either twice is harmless.
+async fn set_watching(
+    state: &AppState,
+    session: &Session,
+    user: &crate::store::User,
+    page: &PageCtx,
+    id: i64,
+    on: bool,
+) -> Result<Response, AppError> {
+    load_issue(state, id).await?;
+    let action = if on {
+        "issue.watched"
+    } else {
+        "issue.unwatched"
+    };
+    let audit = AuditEvent::new(action, Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    let done = if on {
+        state
+            .store
+            .add_party(id, Party::Watcher, user.id, &audit)
+            .await
+    } else {
+        state
+            .store
+            .remove_party(id, Party::Watcher, user.id, &audit)
+            .await
+    };
+    match done {
+        Ok(()) | Err(StoreError::Conflict) | Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    flash(
+        session,
+        FlashKind::Success,
+        page.tr().t(if on {
+            "issues.watching"
+        } else {
+            "issues.not_watching"
+        }),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+}
+
 async fn watch(
     State(state): State<AppState>,
     session: Session,
@@ -822,19 +867,7 @@ async fn watch(
     page: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    load_issue(&state, id).await?;
-    let audit = AuditEvent::new("issue.watched", Some(user.id), Some(page.ctx.ip.clone()))
-        .subject("issue", Some(id));
-    match state
-        .store
-        .add_party(id, Party::Watcher, user.id, &audit)
-        .await
-    {
-        Ok(()) | Err(StoreError::Conflict) => {}
-        Err(e) => return Err(e.into()),
-    }
-    flash(&session, FlashKind::Success, page.tr().t("issues.watching")).await?;
-    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+    set_watching(&state, &session, &user, &page, id, true).await
 }
 
 async fn unwatch(
@@ -844,24 +877,7 @@ async fn unwatch(
     page: PageCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    load_issue(&state, id).await?;
-    let audit = AuditEvent::new("issue.unwatched", Some(user.id), Some(page.ctx.ip.clone()))
-        .subject("issue", Some(id));
-    match state
-        .store
-        .remove_party(id, Party::Watcher, user.id, &audit)
-        .await
-    {
-        Ok(()) | Err(StoreError::NotFound) => {}
-        Err(e) => return Err(e.into()),
-    }
-    flash(
-        &session,
-        FlashKind::Success,
-        page.tr().t("issues.not_watching"),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/issues/{id}#people")).into_response())
+    set_watching(&state, &session, &user, &page, id, false).await
 }
 
 #[derive(Deserialize)]
