@@ -296,3 +296,51 @@ pub async fn unlink(
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergePayload {
+    /// The issue that survives.
+    pub into: i64,
+}
+
+/// Merge a duplicate issue into another: its findings, evidence, comments, co-signers and
+/// watchers move; it is closed as merged.
+#[utoipa::path(post, path = "/api/v1/issues/{id}/merge", tag = "issues", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The duplicate issue")),
+    request_body = MergePayload,
+    responses(
+        (status = 200, description = "Merged; the surviving issue", body = IssueJson),
+        (status = 404, description = "No such issue", body = super::ErrorBody),
+        (status = 409, description = "Into itself, or either issue merged already: nothing changed", body = super::ErrorBody),
+    ))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Json(p): Json<MergePayload>,
+) -> Result<Json<IssueJson>, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.get_issue(id).await?.ok_or(AppError::NotFound)?;
+    state
+        .store
+        .get_issue(p.into)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let audit = AuditEvent::new("issue.merged", Some(user.id), Some(ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state.store.merge_issue(id, p.into, &audit).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return Err(AppError::Conflict("issues.merge_refused")),
+        Err(e) => return Err(e.into()),
+    }
+    let issue = state
+        .store
+        .get_issue(p.into)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(issue_json(&state, &user, issue).await?))
+}

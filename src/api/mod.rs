@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/issues", get(issues::list).post(issues::create))
         .route("/api/v1/issues/{id}", get(issues::get_one))
         .route(
+            "/api/v1/issues/{id}/merge",
+            axum::routing::post(issues::merge),
+        )
+        .route(
             "/api/v1/issues/{id}/findings",
             axum::routing::post(issues::link).delete(issues::unlink),
         )
@@ -205,6 +209,7 @@ impl Modify for BearerAuth {
         issues::get_one,
         issues::link,
         issues::unlink,
+        issues::merge,
     ),
     components(schemas(
         ErrorBody,
@@ -226,6 +231,7 @@ impl Modify for BearerAuth {
         issues::EvidenceJson,
         issues::IssuePayload,
         issues::LinkPayload,
+        issues::MergePayload,
         crate::store::issues::IssueRow,
     )),
     modifiers(&BearerAuth),

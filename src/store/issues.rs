@@ -22,6 +22,9 @@ pub struct IssueRow {
     pub updated_at: DateTime<Utc>,
     /// Linked findings that are not deleted.
     pub finding_count: i64,
+    /// `merged` when merged into another issue (later: the outcome of a closed issue).
+    pub resolution: Option<String>,
+    pub merged_into: Option<i64>,
 }
 
 pub struct NewIssue {
@@ -43,7 +46,7 @@ pub struct LinkRow {
 pub(crate) const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.problem_statement, i.policy_area_id, \
      i.owner_id, u.name AS owner_name, i.priority, i.stage, i.created_by, i.created_at, i.updated_at, \
      (SELECT COUNT(*) FROM issue_findings l JOIN findings f ON f.id = l.finding_id \
-      WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count \
+      WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count, i.resolution, i.merged_into \
      FROM advocacy_issues i JOIN users u ON u.id = i.owner_id";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -109,6 +112,10 @@ pub struct NewEvidence {
 
 #[async_trait]
 pub trait IssueStore: Send + Sync {
+    /// Merges `from` into `into` in one transaction: findings, other evidence, comments,
+    /// supporters, co-signers and watchers move to `into` (shared ones once), `from` is
+    /// closed as merged. Both timelines record it. `Conflict` if either is already merged.
+    async fn merge_issue(&self, from: i64, into: i64, audit: &AuditEvent) -> StoreResult<()>;
     async fn add_evidence(
         &self,
         issue_id: i64,
@@ -273,6 +280,61 @@ macro_rules! impl_issue_store {
                     .execute(&mut *tx)
                     .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn merge_issue(&self, from: i64, into: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                // Claim both: neither may be merged already (this also refuses cycles).
+                let open: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM advocacy_issues WHERE id IN ($1, $2) AND merged_into IS NULL")
+                    .bind(from)
+                    .bind(into)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if open.0 != 2 || from == into {
+                    return Err(StoreError::Conflict);
+                }
+                // Findings linked to both keep one link: drop the duplicate and its count.
+                sqlx::query(
+                    "UPDATE findings SET issue_link_count = issue_link_count - 1 WHERE id IN \
+                     (SELECT finding_id FROM issue_findings WHERE issue_id = $1 AND finding_id IN \
+                      (SELECT finding_id FROM issue_findings WHERE issue_id = $2))",
+                )
+                .bind(from)
+                .bind(into)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM issue_findings WHERE issue_id = $1 AND finding_id IN (SELECT finding_id FROM issue_findings WHERE issue_id = $2)")
+                    .bind(from)
+                    .bind(into)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE issue_findings SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
+                sqlx::query("UPDATE issue_evidence SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
+                sqlx::query("UPDATE issue_comments SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
+                for (table, col) in [("issue_supporters", "org_id"), ("issue_cosigners", "user_id"), ("issue_watchers", "user_id")] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE issue_id = $1 AND {col} IN (SELECT {col} FROM {table} WHERE issue_id = $2)"))
+                        .bind(from)
+                        .bind(into)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(&format!("UPDATE {table} SET issue_id = $1 WHERE issue_id = $2")).bind(into).bind(from).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE advocacy_issues SET stage = 'closed', resolution = 'merged', merged_into = $1, updated_at = $2 WHERE id = $3")
+                    .bind(into)
+                    .bind(audit.at)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2").bind(audit.at).bind(into).execute(&mut *tx).await?;
+                let mut on_from = audit.clone();
+                on_from.detail = format!("merged into #{into}");
+                $crate::store::accounts::insert_audit!(&mut *tx, on_from, Some(from))?;
+                let mut on_into = audit.clone();
+                on_into.detail = format!("#{from} merged into this issue");
+                $crate::store::accounts::insert_audit!(&mut *tx, on_into, Some(into))?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -52,6 +52,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0007_issue_evidence.sql"),
         include_str!("../../migrations/postgres/0007_issue_evidence.sql"),
     ),
+    (
+        8,
+        "issue_merge",
+        include_str!("../../migrations/sqlite/0008_issue_merge.sql"),
+        include_str!("../../migrations/postgres/0008_issue_merge.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -685,7 +685,185 @@ async fn supporters_cosigners_and_watchers(db: Db) {
     w.app.stop().await;
 }
 
+async fn merging_moves_everything_and_redirects(db: Db) {
+    use groundswell::store::issues::{NewEvidence, Party};
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let new = |title: &str| NewIssue {
+        title: title.into(),
+        problem_statement: "…".into(),
+        policy_area_id: w.area,
+        owner_id: senior,
+        priority: "normal".into(),
+    };
+    let ev = |a: &'static str| AuditEvent::new(a, Some(senior), None).subject("issue", None);
+    let a = s
+        .create_issue(&new("Subsidy ends at 14"), &ev("issue.created"))
+        .await
+        .unwrap();
+    let b = s
+        .create_issue(&new("Support stops at fourteen"), &ev("issue.created"))
+        .await
+        .unwrap();
+    let f1 = save(
+        s,
+        &w.worker,
+        &validate(&input("one", w.area, w.community, "2026-10-01"), today()).unwrap(),
+    )
+    .await;
+    let f2 = save(
+        s,
+        &w.worker,
+        &validate(&input("two", w.area, w.community, "2026-10-02"), today()).unwrap(),
+    )
+    .await;
+    let f3 = save(
+        s,
+        &w.worker,
+        &validate(&input("three", w.area, w.community, "2026-10-03"), today()).unwrap(),
+    )
+    .await;
+    s.link_findings(a.id, &[f1, f2], &ev("issue.finding_linked"))
+        .await
+        .unwrap();
+    s.link_findings(b.id, &[f2, f3], &ev("issue.finding_linked"))
+        .await
+        .unwrap();
+    s.add_comment(a.id, "from A", &ev("issue.commented"))
+        .await
+        .unwrap();
+    s.add_evidence(
+        a.id,
+        &NewEvidence {
+            kind: "statistic",
+            title: "3,263 social workers".into(),
+            detail: String::new(),
+            source: String::new(),
+            url: None,
+        },
+        &ev("issue.evidence_added"),
+    )
+    .await
+    .unwrap();
+    s.add_party(a.id, Party::Watcher, w.worker.user_id, &ev("issue.watched"))
+        .await
+        .unwrap();
+    s.add_party(b.id, Party::Watcher, w.worker.user_id, &ev("issue.watched"))
+        .await
+        .unwrap();
+    s.add_party(a.id, Party::Cosigner, senior, &ev("issue.cosigner_added"))
+        .await
+        .unwrap();
+
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, &format!("/issues/{}", a.id)).await;
+    // Into itself: refused, nothing changes.
+    let res = c
+        .post(w.app.url(&format!("/issues/{}/merge", a.id)))
+        .form(&[("into", a.id.to_string()), ("csrf_token", token.clone())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        s.get_issue(a.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .merged_into
+            .is_none()
+    );
+    let res = c
+        .post(w.app.url(&format!("/issues/{}/merge", a.id)))
+        .form(&[("into", b.id.to_string()), ("csrf_token", token.clone())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/issues/{}", b.id).as_str()
+    );
+
+    let merged = s.get_issue(a.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            merged.merged_into,
+            merged.resolution.as_deref(),
+            merged.stage.as_str()
+        ),
+        (Some(b.id), Some("merged"), "closed")
+    );
+    let mut links: Vec<i64> = s
+        .issue_links(b.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.finding_id)
+        .collect();
+    links.sort();
+    assert_eq!(
+        links,
+        vec![f1, f2, f3],
+        "nothing lost, the shared finding once"
+    );
+    assert_eq!(
+        s.get_finding(f2).await.unwrap().unwrap().issue_link_count,
+        1
+    );
+    assert_eq!(s.list_comments(b.id).await.unwrap().len(), 1);
+    assert_eq!(s.list_evidence(b.id).await.unwrap().len(), 1);
+    assert_eq!(s.list_party(b.id, Party::Watcher).await.unwrap().len(), 1);
+    assert_eq!(s.list_party(b.id, Party::Cosigner).await.unwrap().len(), 1);
+    // Both timelines record it; the old address redirects; merging into a merged issue is refused.
+    assert!(
+        s.audit_of("issue", a.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "issue.merged")
+    );
+    assert!(
+        s.audit_of("issue", b.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "issue.merged")
+    );
+    let res = c
+        .get(w.app.url(&format!("/issues/{}", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/issues/{}", b.id).as_str()
+    );
+    let again = s.merge_issue(b.id, a.id, &ev("issue.merged")).await;
+    assert!(matches!(again, Err(StoreError::Conflict)));
+    let html = c
+        .get(w.app.url("/issues"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("Subsidy ends at 14"),
+        "merged issues leave the list"
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    merging_moves_everything_and_redirects,
     supporters_cosigners_and_watchers,
     comments_are_markdown_without_script,
     findings_are_linked_from_their_page_and_in_bulk_from_search,

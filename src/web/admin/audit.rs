@@ -53,6 +53,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.cosigner_added" => "audit.cosigner_added",
         "issue.cosigner_removed" => "audit.cosigner_removed",
         "issue.watched" => "audit.issue_watched",
+        "issue.merged" => "audit.issue_merged",
         "issue.evidence_added" => "audit.evidence_added",
         "issue.evidence_removed" => "audit.evidence_removed",
         "issue.unwatched" => "audit.issue_unwatched",

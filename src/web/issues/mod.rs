@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
             "/issues/{id}/evidence/{evidence_id}/remove",
             post(remove_evidence),
         )
+        .route("/issues/{id}/merge", post(merge))
         .route("/issues/{id}/watch", post(watch))
         .route("/issues/{id}/unwatch", post(unwatch))
 }
@@ -67,7 +68,7 @@ fn priority_key(p: &str) -> &'static str {
 
 fn stage_key(stage: &str) -> &'static str {
     match stage {
-        "identified" => "issues.stage_identified",
+        "closed" => "issues.stage_closed",
         _ => "issues.stage_identified",
     }
 }
@@ -79,7 +80,14 @@ async fn list(
 ) -> Result<Markup, AppError> {
     let tr = page.tr();
     let tax = Taxonomy::load(&state.store).await?;
-    let issues = state.store.list_issues().await?;
+    // Merged issues live on in the issue they were merged into.
+    let issues: Vec<IssueRow> = state
+        .store
+        .list_issues()
+        .await?
+        .into_iter()
+        .filter(|i| i.merged_into.is_none())
+        .collect();
     Ok(layout::page(
         &page,
         tr.t("issues.title"),
@@ -265,11 +273,33 @@ async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
 
 async fn show(
     State(state): State<AppState>,
+    session: Session,
     CurrentUser(user): CurrentUser,
     page: PageCtx,
     Path(id): Path<i64>,
-) -> Result<Markup, AppError> {
+) -> Result<Response, AppError> {
     let issue = load_issue(&state, id).await?;
+    if let Some(into) = issue.merged_into {
+        // The old address leads to the issue it was merged into.
+        flash(
+            &session,
+            FlashKind::Success,
+            page.tr().f("issues.was_merged", &[("id", &id.to_string())]),
+        )
+        .await?;
+        return Ok(Redirect::to(&format!("/issues/{into}")).into_response());
+    }
+    let all_open: Vec<IssueRow> = if can_manage(user.role) {
+        state
+            .store
+            .list_issues()
+            .await?
+            .into_iter()
+            .filter(|i| i.merged_into.is_none() && i.id != id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let tax = Taxonomy::load(&state.store).await?;
     let findings = linked_findings(&state, id).await?;
     let comments = state.store.list_comments(id).await?;
@@ -499,6 +529,20 @@ async fn show(
                     }
                 }
             }
+            @if manage && !all_open.is_empty() {
+                section.card #duplicate {
+                    h2 { (tr.t("issues.duplicate")) }
+                    p.hint { (tr.t("issues.duplicate_hint")) }
+                    form.inline method="post" action={ "/issues/" (issue.id) "/merge" } data-confirm=(tr.t("issues.merge_confirm")) {
+                        (csrf_field(&page))
+                        div.field {
+                            label for="m-into" { (tr.t("issues.merge_into")) }
+                            select #m-into name="into" { @for i in &all_open { option value=(i.id) { "#" (i.id) " " (i.title) } } }
+                        }
+                        button.danger type="submit" { (tr.t("issues.merge")) }
+                    }
+                }
+            }
             section.card #timeline {
                 h2 { (tr.t("issues.timeline")) }
                 ol.timeline {
@@ -535,7 +579,8 @@ async fn show(
                 }
             }
         },
-    ))
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -878,6 +923,45 @@ async fn unwatch(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     set_watching(&state, &session, &user, &page, id, false).await
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    into: i64,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    load_issue(&state, form.into).await?;
+    let tr = page.tr();
+    let audit = AuditEvent::new("issue.merged", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state.store.merge_issue(id, form.into, &audit).await {
+        Ok(()) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                tr.f("issues.merged", &[("from", &id.to_string())]),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/issues/{}", form.into)).into_response())
+        }
+        Err(StoreError::Conflict) => {
+            flash(&session, FlashKind::Error, tr.t("issues.merge_refused")).await?;
+            Ok(Redirect::to(&format!("/issues/{id}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
