@@ -116,6 +116,15 @@ pub trait IssueStore: Send + Sync {
     /// supporters, co-signers and watchers move to `into` (shared ones once), `from` is
     /// closed as merged. Both timelines record it. `Conflict` if either is already merged.
     async fn merge_issue(&self, from: i64, into: i64, audit: &AuditEvent) -> StoreResult<()>;
+    /// The reverse for some findings: a new issue takes over these links from `from`, in
+    /// one transaction. `NotFound` if any is not linked to `from` (nothing changes).
+    async fn split_issue(
+        &self,
+        from: i64,
+        finding_ids: &[i64],
+        new: &NewIssue,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64>;
     async fn add_evidence(
         &self,
         issue_id: i64,
@@ -337,6 +346,52 @@ macro_rules! impl_issue_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, on_into, Some(into))?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn split_issue(
+                &self,
+                from: i64,
+                finding_ids: &[i64],
+                new: &$crate::store::issues::NewIssue,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
+                     stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
+                )
+                .bind(&new.title)
+                .bind(&new.problem_statement)
+                .bind(new.policy_area_id)
+                .bind(new.owner_id)
+                .bind(&new.priority)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                for fid in finding_ids {
+                    let moved = sqlx::query("UPDATE issue_findings SET issue_id = $1 WHERE issue_id = $2 AND finding_id = $3")
+                        .bind(id)
+                        .bind(from)
+                        .bind(fid)
+                        .execute(&mut *tx)
+                        .await?;
+                    if moved.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2").bind(audit.at).bind(from).execute(&mut *tx).await?;
+                let list = finding_ids.iter().map(|f| format!("#{f}")).collect::<Vec<_>>().join(", ");
+                let mut on_from = audit.clone();
+                on_from.detail = format!("findings {list} split into #{id}");
+                $crate::store::accounts::insert_audit!(&mut *tx, on_from, Some(from))?;
+                let mut on_new = audit.clone();
+                on_new.detail = format!("split from #{from} with findings {list}");
+                $crate::store::accounts::insert_audit!(&mut *tx, on_new, Some(id))?;
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn add_evidence(

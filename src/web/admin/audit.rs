@@ -54,6 +54,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.cosigner_removed" => "audit.cosigner_removed",
         "issue.watched" => "audit.issue_watched",
         "issue.merged" => "audit.issue_merged",
+        "issue.split" => "audit.issue_split",
         "issue.evidence_added" => "audit.evidence_added",
         "issue.evidence_removed" => "audit.evidence_removed",
         "issue.unwatched" => "audit.issue_unwatched",

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
             post(remove_evidence),
         )
         .route("/issues/{id}/merge", post(merge))
+        .route("/issues/{id}/split", post(split))
         .route("/issues/{id}/watch", post(watch))
         .route("/issues/{id}/unwatch", post(unwatch))
 }
@@ -438,6 +439,10 @@ async fn show(
                                 (tr.f("issues.linked_by", &[("name", &l.linker_name), ("date", &l.linked_at.format("%Y-%m-%d").to_string())]))
                             }
                             @if manage {
+                                label.checkbox.pick {
+                                    input type="checkbox" name="finding_id" value=(f.id) form="split-form"
+                                        aria-label=(tr.f("finding.title", &[("id", &f.id.to_string())]));
+                                }
                                 form method="post" action={ "/issues/" (issue.id) "/findings/" (f.id) "/unlink" } {
                                     (csrf_field(&page))
                                     button.link-button type="submit" { (tr.t("issues.unlink")) }
@@ -540,6 +545,17 @@ async fn show(
                             select #m-into name="into" { @for i in &all_open { option value=(i.id) { "#" (i.id) " " (i.title) } } }
                         }
                         button.danger type="submit" { (tr.t("issues.merge")) }
+                    }
+                }
+            }
+            @if manage && findings.len() > 1 {
+                section.card #split {
+                    h2 { (tr.t("issues.split")) }
+                    p.hint { (tr.t("issues.split_hint")) }
+                    form #split-form.inline method="post" action={ "/issues/" (issue.id) "/split" } {
+                        (csrf_field(&page))
+                        div.field { label for="s-title" { (tr.t("issues.split_title")) } input #s-title name="title" required; }
+                        button type="submit" { (tr.t("issues.split_button")) }
                     }
                 }
             }
@@ -959,6 +975,62 @@ async fn merge(
         Err(StoreError::Conflict) => {
             flash(&session, FlashKind::Error, tr.t("issues.merge_refused")).await?;
             Ok(Redirect::to(&format!("/issues/{id}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn split(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let issue = load_issue(&state, id).await?;
+    let tr = page.tr();
+    let mut title = String::new();
+    let mut ids: Vec<i64> = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "title" => title = v.trim().to_string(),
+            "finding_id" => ids.extend(v.parse::<i64>().ok()),
+            _ => {}
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    let linked = state.store.issue_links(id).await?.len();
+    if title.is_empty() || title.chars().count() > 200 || ids.is_empty() || ids.len() >= linked {
+        flash(&session, FlashKind::Error, tr.t("issues.split_invalid")).await?;
+        return Ok(Redirect::to(&format!("/issues/{id}#split")).into_response());
+    }
+    let new = NewIssue {
+        title,
+        problem_statement: issue.problem_statement.clone(),
+        policy_area_id: issue.policy_area_id,
+        owner_id: user.id,
+        priority: issue.priority.clone(),
+    };
+    let audit = AuditEvent::new("issue.split", Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id));
+    match state.store.split_issue(id, &ids, &new, &audit).await {
+        Ok(new_id) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                tr.f("issues.split_done", &[("count", &ids.len().to_string())]),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/issues/{new_id}")).into_response())
+        }
+        Err(StoreError::NotFound) => {
+            flash(&session, FlashKind::Error, tr.t("issues.split_invalid")).await?;
+            Ok(Redirect::to(&format!("/issues/{id}#split")).into_response())
         }
         Err(e) => Err(e.into()),
     }
