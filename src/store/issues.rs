@@ -110,8 +110,33 @@ pub struct NewEvidence {
     pub url: Option<String>,
 }
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProposalRow {
+    pub finding_id: i64,
+    pub proposed_by: i64,
+    pub proposer_name: String,
+    pub proposed_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait IssueStore: Send + Sync {
+    /// `Conflict` if already proposed or already linked.
+    async fn propose_link(
+        &self,
+        issue_id: i64,
+        finding_id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn list_proposals(&self, issue_id: i64) -> StoreResult<Vec<ProposalRow>>;
+    /// Accepting links the finding (as the acceptor); either way the proposal goes.
+    /// `NotFound` if there was no such proposal.
+    async fn decide_proposal(
+        &self,
+        issue_id: i64,
+        finding_id: i64,
+        accept: bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
     /// Merges `from` into `into` in one transaction: findings, other evidence, comments,
     /// supporters, co-signers and watchers move to `into` (shared ones once), `from` is
     /// closed as merged. Both timelines record it. `Conflict` if either is already merged.
@@ -344,6 +369,76 @@ macro_rules! impl_issue_store {
                 let mut on_into = audit.clone();
                 on_into.detail = format!("#{from} merged into this issue");
                 $crate::store::accounts::insert_audit!(&mut *tx, on_into, Some(into))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn propose_link(&self, issue_id: i64, finding_id: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let linked: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM issue_findings WHERE issue_id = $1 AND finding_id = $2")
+                    .bind(issue_id)
+                    .bind(finding_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if linked.0 > 0 {
+                    return Err(StoreError::Conflict);
+                }
+                sqlx::query("INSERT INTO issue_link_proposals (issue_id, finding_id, proposed_by, proposed_at) VALUES ($1, $2, $3, $4)")
+                    .bind(issue_id)
+                    .bind(finding_id)
+                    .bind(audit.actor_user_id)
+                    .bind(audit.at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from_write)?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_proposals(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::ProposalRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT p.finding_id, p.proposed_by, u.name AS proposer_name, p.proposed_at FROM issue_link_proposals p \
+                     JOIN users u ON u.id = p.proposed_by WHERE p.issue_id = $1 ORDER BY p.proposed_at, p.finding_id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn decide_proposal(
+                &self,
+                issue_id: i64,
+                finding_id: i64,
+                accept: bool,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let gone = sqlx::query("DELETE FROM issue_link_proposals WHERE issue_id = $1 AND finding_id = $2")
+                    .bind(issue_id)
+                    .bind(finding_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if gone.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                if accept {
+                    sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
+                        .bind(issue_id)
+                        .bind(finding_id)
+                        .bind(audit.actor_user_id)
+                        .bind(audit.at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from_write)?;
+                    sqlx::query("UPDATE findings SET issue_link_count = issue_link_count + 1 WHERE id = $1")
+                        .bind(finding_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
             }

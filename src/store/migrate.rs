@@ -58,6 +58,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0008_issue_merge.sql"),
         include_str!("../../migrations/postgres/0008_issue_merge.sql"),
     ),
+    (
+        9,
+        "link_proposals",
+        include_str!("../../migrations/sqlite/0009_link_proposals.sql"),
+        include_str!("../../migrations/postgres/0009_link_proposals.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -862,7 +862,140 @@ async fn merging_moves_everything_and_redirects(db: Db) {
     w.app.stop().await;
 }
 
+async fn workers_propose_links_and_the_owner_decides(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Subsidy stops".into(),
+                problem_statement: "…".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None).subject("issue", None),
+        )
+        .await
+        .unwrap();
+    let f1 = save(
+        s,
+        &w.worker,
+        &validate(&input("one", w.area, w.community, "2026-10-01"), today()).unwrap(),
+    )
+    .await;
+    let f2 = save(
+        s,
+        &w.worker,
+        &validate(&input("two", w.area, w.community, "2026-10-02"), today()).unwrap(),
+    )
+    .await;
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let page = worker
+        .get(w.app.url(&format!("/findings/{f1}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Propose for issue") && !page.contains("Link to issue"));
+    let token = crate::common::csrf_from(&page);
+    for f in [f1, f2] {
+        let res = worker
+            .post(w.app.url(&format!("/findings/{f}/propose")))
+            .form(&[
+                ("issue_id", issue.id.to_string()),
+                ("csrf_token", token.clone()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    // Proposing twice is a clear message, nothing new.
+    worker
+        .post(w.app.url(&format!("/findings/{f1}/propose")))
+        .form(&[
+            ("issue_id", issue.id.to_string()),
+            ("csrf_token", token.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        worker
+            .get(w.app.url(&format!("/findings/{f1}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("already proposed")
+    );
+    assert_eq!(s.list_proposals(issue.id).await.unwrap().len(), 2);
+    // The worker cannot decide.
+    let res = worker
+        .post(
+            w.app
+                .url(&format!("/issues/{}/proposals/{f1}/accept", issue.id)),
+        )
+        .form(&[("csrf_token", token.clone())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let html = c
+        .get(w.app.url(&format!("/issues/{}", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Proposed findings"));
+    let st = crate::common::csrf_from(&html);
+    c.post(
+        w.app
+            .url(&format!("/issues/{}/proposals/{f1}/accept", issue.id)),
+    )
+    .form(&[("csrf_token", st.clone())])
+    .send()
+    .await
+    .unwrap();
+    c.post(
+        w.app
+            .url(&format!("/issues/{}/proposals/{f2}/decline", issue.id)),
+    )
+    .form(&[("csrf_token", st.clone())])
+    .send()
+    .await
+    .unwrap();
+    let links: Vec<i64> = s
+        .issue_links(issue.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.finding_id)
+        .collect();
+    assert_eq!(links, vec![f1]);
+    assert!(s.list_proposals(issue.id).await.unwrap().is_empty());
+    assert_eq!(
+        s.get_finding(f1).await.unwrap().unwrap().issue_link_count,
+        1
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    workers_propose_links_and_the_owner_decides,
     merging_moves_everything_and_redirects,
     supporters_cosigners_and_watchers,
     comments_are_markdown_without_script,

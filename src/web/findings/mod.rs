@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/findings/{id}/edit", get(form::edit_form))
         .route("/findings/{id}/delete", post(show::delete))
         .route("/findings/{id}/link", post(show::link_to_issue))
+        .route("/findings/{id}/propose", post(show::propose))
         .route("/findings/link", post(show::bulk_link))
 }
 

@@ -34,8 +34,16 @@ pub async fn show(
     let versions = state.store.finding_versions(id).await?;
     let linked_issues = state.store.issues_of_finding(id).await?;
     let manage = crate::web::issues::can_manage(user.role);
-    let all_issues = if manage {
-        state.store.list_issues().await?
+    // Workers may propose a link; the issue's managers decide.
+    let may_propose = !manage && crate::web::issues::can_comment(user.role);
+    let all_issues: Vec<_> = if manage || may_propose {
+        state
+            .store
+            .list_issues()
+            .await?
+            .into_iter()
+            .filter(|i| i.merged_into.is_none())
+            .collect()
     } else {
         Vec::new()
     };
@@ -110,6 +118,18 @@ pub async fn show(
                     ul { @for i in &linked_issues { li { a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) } } } }
                 }
                 @let open: Vec<_> = all_issues.iter().filter(|i| !linked_issues.iter().any(|l| l.id == i.id)).collect();
+                @if may_propose && !open.is_empty() {
+                    form.inline method="post" action={ "/findings/" (f.id) "/propose" } {
+                        (csrf_field(&page))
+                        div.field {
+                            label for="f-propose" { (tr.t("finding.propose_for")) }
+                            select #f-propose name="issue_id" {
+                                @for i in &open { option value=(i.id) { "#" (i.id) " " (i.title) } }
+                            }
+                        }
+                        button type="submit" { (tr.t("finding.propose")) }
+                    }
+                }
                 @if manage && !open.is_empty() {
                     form.inline method="post" action={ "/findings/" (f.id) "/link" } {
                         (csrf_field(&page))
@@ -211,6 +231,42 @@ pub async fn link_to_issue(
                 page.tr().t("issues.already_linked"),
             )
             .await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/findings/{id}#issues")).into_response())
+}
+
+/// A worker proposes that this finding belongs to an issue.
+pub async fn propose(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<LinkForm>,
+) -> Result<Response, AppError> {
+    if !crate::web::issues::can_comment(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_visible(&state, &user, id).await?;
+    state
+        .store
+        .get_issue(form.issue_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let audit = AuditEvent::new(
+        "issue.link_proposed",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("issue", Some(form.issue_id))
+    .detail(format!("finding #{id}"));
+    let tr = page.tr();
+    match state.store.propose_link(form.issue_id, id, &audit).await {
+        Ok(()) => flash(&session, FlashKind::Success, tr.t("finding.proposed")).await?,
+        Err(crate::store::StoreError::Conflict) => {
+            flash(&session, FlashKind::Error, tr.t("finding.already_proposed")).await?
         }
         Err(e) => return Err(e.into()),
     }

@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/issues/{id}/merge", post(merge))
         .route("/issues/{id}/split", post(split))
+        .route(
+            "/issues/{id}/proposals/{finding_id}/{decision}",
+            post(decide),
+        )
         .route("/issues/{id}/watch", post(watch))
         .route("/issues/{id}/unwatch", post(unwatch))
 }
@@ -306,6 +310,11 @@ async fn show(
     let comments = state.store.list_comments(id).await?;
     let timeline = state.store.audit_of("issue", id).await?;
     let other_evidence = state.store.list_evidence(id).await?;
+    let proposals = if can_manage(user.role) {
+        state.store.list_proposals(id).await?
+    } else {
+        Vec::new()
+    };
     let supporters = state.store.list_party(id, Party::Supporter).await?;
     let cosigners = state.store.list_party(id, Party::Cosigner).await?;
     let watchers = state.store.list_party(id, Party::Watcher).await?;
@@ -446,6 +455,26 @@ async fn show(
                                 form method="post" action={ "/issues/" (issue.id) "/findings/" (f.id) "/unlink" } {
                                     (csrf_field(&page))
                                     button.link-button type="submit" { (tr.t("issues.unlink")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !proposals.is_empty() {
+                section.card #proposals {
+                    h2 { (tr.t("issues.proposals")) }
+                    ul.plain {
+                        @for p in &proposals {
+                            li {
+                                a href={ "/findings/" (p.finding_id) } { (tr.f("finding.title", &[("id", &p.finding_id.to_string())])) }
+                                " · " (tr.f("issues.proposed_by", &[("name", &p.proposer_name)])) " "
+                                @for (decision, key) in [("accept", "issues.accept"), ("decline", "issues.decline")] {
+                                    form.inline-form method="post" action={ "/issues/" (issue.id) "/proposals/" (p.finding_id) "/" (decision) } {
+                                        (csrf_field(&page))
+                                        button.link-button type="submit" { (tr.t(key)) }
+                                    }
+                                    " "
                                 }
                             }
                         }
@@ -1034,6 +1063,56 @@ async fn split(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    page: PageCtx,
+    Path((id, finding_id, decision)): Path<(i64, i64, String)>,
+) -> Result<Response, AppError> {
+    let accept = match decision.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    if !can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    load_issue(&state, id).await?;
+    let action = if accept {
+        "issue.proposal_accepted"
+    } else {
+        "issue.proposal_declined"
+    };
+    let audit = AuditEvent::new(action, Some(user.id), Some(page.ctx.ip.clone()))
+        .subject("issue", Some(id))
+        .detail(format!("finding #{finding_id}"));
+    let tr = page.tr();
+    match state
+        .store
+        .decide_proposal(id, finding_id, accept, &audit)
+        .await
+    {
+        Ok(()) => {
+            flash(
+                &session,
+                FlashKind::Success,
+                tr.t(if accept {
+                    "issues.proposal_accepted"
+                } else {
+                    "issues.proposal_declined"
+                }),
+            )
+            .await?
+        }
+        Err(StoreError::Conflict) => {
+            flash(&session, FlashKind::Error, tr.t("issues.already_linked")).await?
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/issues/{id}#proposals")).into_response())
 }
 
 #[derive(Deserialize)]
