@@ -206,6 +206,28 @@ pub trait IssueStore: Send + Sync {
     async fn issues_of_finding(&self, finding_id: i64) -> StoreResult<Vec<IssueRow>>;
 }
 
+/// Inserts a new issue at stage `identified` on the given executor; yields its id.
+macro_rules! insert_issue {
+    ($exec:expr, $issue:expr, $audit:expr) => {
+        sqlx::query_as::<_, (i64,)>(
+            "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
+             stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
+        )
+        .bind(&$issue.title)
+        .bind(&$issue.problem_statement)
+        .bind($issue.policy_area_id)
+        .bind($issue.owner_id)
+        .bind(&$issue.priority)
+        .bind($audit.actor_user_id)
+        .bind($audit.at)
+        .fetch_one($exec)
+        .await
+        .map(|(id,)| id)
+        .map_err($crate::store::StoreError::from_write)
+    };
+}
+pub(crate) use insert_issue;
+
 macro_rules! impl_issue_store {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -215,22 +237,8 @@ macro_rules! impl_issue_store {
                 issue: &$crate::store::issues::NewIssue,
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::issues::IssueRow> {
-                use $crate::store::StoreError;
                 let mut tx = self.pool.begin().await?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
-                     stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
-                )
-                .bind(&issue.title)
-                .bind(&issue.problem_statement)
-                .bind(issue.policy_area_id)
-                .bind(issue.owner_id)
-                .bind(&issue.priority)
-                .bind(audit.actor_user_id)
-                .bind(audit.at)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?;
+                let id = $crate::store::issues::insert_issue!(&mut *tx, issue, audit)?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
                 let row: $crate::store::issues::IssueRow =
                     sqlx::query_as(&format!("{} WHERE i.id = $1", $crate::store::issues::ISSUE_SELECT))
@@ -452,20 +460,7 @@ macro_rules! impl_issue_store {
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
                 let mut tx = self.pool.begin().await?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
-                     stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
-                )
-                .bind(&new.title)
-                .bind(&new.problem_statement)
-                .bind(new.policy_area_id)
-                .bind(new.owner_id)
-                .bind(&new.priority)
-                .bind(audit.actor_user_id)
-                .bind(audit.at)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(StoreError::from_write)?;
+                let id = $crate::store::issues::insert_issue!(&mut *tx, new, audit)?;
                 for fid in finding_ids {
                     let moved = sqlx::query("UPDATE issue_findings SET issue_id = $1 WHERE issue_id = $2 AND finding_id = $3")
                         .bind(id)
