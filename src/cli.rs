@@ -62,6 +62,21 @@ pub struct ServeArgs {
     /// Sign users out after this many hours without a request.
     #[arg(long, env = "GROUNDSWELL_SESSION_IDLE_HOURS", default_value_t = 8, value_parser = clap::value_parser!(i64).range(1..=720))]
     pub session_idle_hours: i64,
+    /// Show breakdown cells counting fewer findings than this as "fewer than N" to
+    /// outsiders and in exports.
+    #[arg(long, env = "GROUNDSWELL_SMALL_CELL", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub small_cell: u64,
+    /// Largest file, in megabytes, that may be attached to an issue.
+    #[arg(long, env = "GROUNDSWELL_ATTACHMENT_MAX_MB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=200))]
+    pub attachment_max_mb: u64,
+    /// Look for recurring gaps among unlinked findings every this many minutes (0: only
+    /// when a coordinator asks).
+    #[arg(
+        long,
+        env = "GROUNDSWELL_RECURRENCE_EVERY_MINUTES",
+        default_value_t = 30
+    )]
+    pub recurrence_every_minutes: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -215,6 +230,9 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         session_idle_hours: args.session_idle_hours,
+        small_cell: args.small_cell as usize,
+        attachment_max_bytes: (args.attachment_max_mb as usize) * 1024 * 1024,
+        recurrence_every_minutes: args.recurrence_every_minutes,
     };
     if store.list_users().await?.is_empty() {
         tracing::warn!(

@@ -11,6 +11,13 @@ pub struct WebSettings {
     pub trust_forwarded_for: bool,
     /// Sign-out after this many hours without a request.
     pub session_idle_hours: i64,
+    /// Breakdown cells counting fewer findings than this are shown as "fewer than N" to
+    /// readers outside the recording organisations and in every export.
+    pub small_cell: usize,
+    /// Largest file that may be attached to an issue.
+    pub attachment_max_bytes: usize,
+    /// Run the recurring-gap pass in the background every this many minutes (0: never).
+    pub recurrence_every_minutes: u64,
 }
 
 impl Default for WebSettings {
@@ -19,6 +26,9 @@ impl Default for WebSettings {
             secure_cookies: false,
             trust_forwarded_for: false,
             session_idle_hours: 8,
+            small_cell: 3,
+            attachment_max_bytes: 10 * 1024 * 1024,
+            recurrence_every_minutes: 0,
         }
     }
 }

@@ -48,8 +48,8 @@ pub struct EvidenceJson {
     pub gaps: Vec<evidence::FigureGap>,
 }
 
-fn shown(n: usize, insider: bool) -> Option<usize> {
-    match evidence::Cell::shown(n, insider) {
+fn shown(n: usize, sup: evidence::Suppression) -> Option<usize> {
+    match sup.shown(n) {
         evidence::Cell::Exact(v) => Some(v),
         evidence::Cell::Few => None,
     }
@@ -63,8 +63,8 @@ async fn issue_json(state: &AppState, user: &User, issue: IssueRow) -> Result<Is
         .collect();
     let items: Vec<EvidenceItem> = findings.iter().map(Into::into).collect();
     let s = evidence::summarise(&items);
-    let insider = user.role == crate::domain::role::Role::Admin
-        || findings.iter().all(|f| f.org_id == user.org_id);
+    let sup =
+        crate::web::issues::suppression_for(state, user, &findings.iter().collect::<Vec<_>>());
     Ok(IssueJson {
         finding_ids: findings
             .iter()
@@ -79,27 +79,27 @@ async fn issue_json(state: &AppState, user: &User, issue: IssueRow) -> Result<Is
             people_affected: s.people_affected,
             first_observed: s.first_observed,
             last_observed: s.last_observed,
-            suppressed: !insider,
+            suppressed: !sup.insider,
             per_district: s
                 .per_district
                 .iter()
-                .map(|(d, n)| (*d, shown(*n, insider)))
+                .map(|(d, n)| (*d, shown(*n, sup)))
                 .collect(),
             per_month: s
                 .per_month
                 .iter()
-                .map(|(m, n)| (m.clone(), shown(*n, insider)))
+                .map(|(m, n)| (m.clone(), shown(*n, sup)))
                 .collect(),
             per_age_band: s
                 .per_age_band
                 .iter()
-                .map(|(b, n)| (b.clone(), shown(*n, insider)))
+                .map(|(b, n)| (b.clone(), shown(*n, sup)))
                 .collect(),
             figures: s
                 .figures
                 .into_iter()
                 .map(|mut f| {
-                    if shown(f.count, insider).is_none() {
+                    if shown(f.count, sup).is_none() {
                         f.count = 0;
                     }
                     f

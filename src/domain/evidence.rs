@@ -31,6 +31,7 @@ pub struct EvidenceItem {
 }
 
 /// Cells below this count are suppressed for outsiders (configurable per deployment).
+/// The default threshold (configurable: `GROUNDSWELL_SMALL_CELL`).
 pub const SMALL_CELL: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -255,14 +256,30 @@ pub fn summarise(items: &[EvidenceItem]) -> EvidenceSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Exact(usize),
-    /// Fewer than [`SMALL_CELL`] (but more than none).
+    /// Fewer than the threshold (but more than none).
     Few,
 }
 
-impl Cell {
-    /// `insider`: the reader belongs to every organisation behind the cell, or is an admin.
-    pub fn shown(count: usize, insider: bool) -> Cell {
-        if !insider && count > 0 && count < SMALL_CELL {
+/// How counts are shown to one reader: exactly to insiders (the reader belongs to every
+/// organisation behind the findings, or is an admin); cells under `threshold` as "fewer
+/// than" to everyone else and in every export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suppression {
+    pub threshold: usize,
+    pub insider: bool,
+}
+
+impl Suppression {
+    /// For exports: always suppressed, whoever asks.
+    pub fn for_export(threshold: usize) -> Suppression {
+        Suppression {
+            threshold,
+            insider: false,
+        }
+    }
+
+    pub fn shown(&self, count: usize) -> Cell {
+        if !self.insider && count > 0 && count < self.threshold {
             Cell::Few
         } else {
             Cell::Exact(count)
@@ -419,11 +436,19 @@ mod tests {
 
     #[test]
     fn small_cells_are_suppressed_for_outsiders_only() {
-        assert_eq!(Cell::shown(1, false), Cell::Few);
-        assert_eq!(Cell::shown(2, false), Cell::Few);
-        assert_eq!(Cell::shown(3, false), Cell::Exact(3));
-        assert_eq!(Cell::shown(0, false), Cell::Exact(0));
-        assert_eq!(Cell::shown(1, true), Cell::Exact(1));
+        let outsider = Suppression::for_export(SMALL_CELL);
+        let insider = Suppression {
+            threshold: SMALL_CELL,
+            insider: true,
+        };
+        assert_eq!(outsider.shown(1), Cell::Few);
+        assert_eq!(outsider.shown(2), Cell::Few);
+        assert_eq!(outsider.shown(3), Cell::Exact(3));
+        assert_eq!(outsider.shown(0), Cell::Exact(0));
+        assert_eq!(insider.shown(1), Cell::Exact(1));
+        let stricter = Suppression::for_export(5);
+        assert_eq!(stricter.shown(4), Cell::Few);
+        assert_eq!(stricter.shown(5), Cell::Exact(5));
     }
 
     #[test]

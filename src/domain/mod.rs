@@ -1,6 +1,7 @@
 //! Domain rules as plain Rust: no database, no HTTP. Each module is unit-tested on its own.
 
 pub mod account;
+pub mod attachment;
 pub mod evidence;
 pub mod finding;
 pub mod import;

@@ -110,6 +110,26 @@ pub struct NewEvidence {
     pub url: Option<String>,
 }
 
+/// A file attached to an issue, without its bytes.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub filename: String,
+    /// Read from the content when the file was added, never from its name.
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub added_by_name: String,
+    pub added_at: DateTime<Utc>,
+}
+
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProposalRow {
     pub finding_id: i64,
@@ -164,6 +184,26 @@ pub trait IssueStore: Send + Sync {
         audit: &AuditEvent,
     ) -> StoreResult<()>;
     async fn list_evidence(&self, issue_id: i64) -> StoreResult<Vec<EvidenceRow>>;
+    async fn add_attachment(
+        &self,
+        issue_id: i64,
+        attachment: &NewAttachment,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64>;
+    /// Removal keeps the file for the record; it is no longer listed or served.
+    async fn remove_attachment(
+        &self,
+        issue_id: i64,
+        attachment_id: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn list_attachments(&self, issue_id: i64) -> StoreResult<Vec<AttachmentRow>>;
+    /// The row and its bytes, if listed on this issue.
+    async fn attachment_content(
+        &self,
+        issue_id: i64,
+        attachment_id: i64,
+    ) -> StoreResult<Option<(AttachmentRow, Vec<u8>)>>;
     /// Adds to a list; `Conflict` if already there.
     async fn add_party(
         &self,
@@ -355,6 +395,7 @@ macro_rules! impl_issue_store {
                     .await?;
                 sqlx::query("UPDATE issue_findings SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
                 sqlx::query("UPDATE issue_evidence SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
+                sqlx::query("UPDATE issue_attachments SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
                 sqlx::query("UPDATE issue_comments SET issue_id = $1 WHERE issue_id = $2").bind(into).bind(from).execute(&mut *tx).await?;
                 for (table, col) in [("issue_supporters", "org_id"), ("issue_cosigners", "user_id"), ("issue_watchers", "user_id")] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE issue_id = $1 AND {col} IN (SELECT {col} FROM {table} WHERE issue_id = $2)"))
@@ -543,6 +584,87 @@ macro_rules! impl_issue_store {
                 .bind(issue_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn add_attachment(
+                &self,
+                issue_id: i64,
+                a: &$crate::store::issues::NewAttachment,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO issue_attachments (issue_id, filename, content_type, size_bytes, sha256, content, added_by, added_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(issue_id)
+                .bind(&a.filename)
+                .bind(a.content_type)
+                .bind(a.content.len() as i64)
+                .bind(&a.sha256)
+                .bind(&a.content)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn remove_attachment(
+                &self,
+                issue_id: i64,
+                attachment_id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query("UPDATE issue_attachments SET removed_at = $1 WHERE id = $2 AND issue_id = $3 AND removed_at IS NULL")
+                    .bind(audit.at)
+                    .bind(attachment_id)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_attachments(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::AttachmentRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT a.id, a.filename, a.content_type, a.size_bytes, a.sha256, u.name AS added_by_name, a.added_at \
+                     FROM issue_attachments a JOIN users u ON u.id = a.added_by \
+                     WHERE a.issue_id = $1 AND a.removed_at IS NULL ORDER BY a.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn attachment_content(
+                &self,
+                issue_id: i64,
+                attachment_id: i64,
+            ) -> $crate::store::StoreResult<Option<($crate::store::issues::AttachmentRow, Vec<u8>)>> {
+                use sqlx::Row;
+                let row = sqlx::query(
+                    "SELECT a.id, a.filename, a.content_type, a.size_bytes, a.sha256, u.name AS added_by_name, a.added_at, a.content \
+                     FROM issue_attachments a JOIN users u ON u.id = a.added_by \
+                     WHERE a.id = $1 AND a.issue_id = $2 AND a.removed_at IS NULL",
+                )
+                .bind(attachment_id)
+                .bind(issue_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let meta = <$crate::store::issues::AttachmentRow as sqlx::FromRow<_>>::from_row(&row)?;
+                Ok(Some((meta, row.try_get("content")?)))
             }
 
             async fn add_party(

@@ -64,6 +64,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0009_link_proposals.sql"),
         include_str!("../../migrations/postgres/0009_link_proposals.sql"),
     ),
+    (
+        10,
+        "issue_attachments",
+        include_str!("../../migrations/sqlite/0010_issue_attachments.sql"),
+        include_str!("../../migrations/postgres/0010_issue_attachments.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

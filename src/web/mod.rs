@@ -72,7 +72,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(errors::render_errors))
         .layer(from_fn_with_state(state.clone(), context::load_context))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(
+            UPLOAD_LIMIT_BYTES.max(state.settings.attachment_max_bytes + 1024 * 1024),
+        ))
         .layer(from_fn(errors::last_resort))
         .layer(CompressionLayer::new())
         .layer(from_fn(security_headers::add_security_headers))

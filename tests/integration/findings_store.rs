@@ -24,7 +24,11 @@ pub struct World {
 }
 
 pub async fn world(t: &TestDb) -> World {
-    let app = TestApp::start(t).await;
+    world_with(t, groundswell::config::WebSettings::default()).await
+}
+
+pub async fn world_with(t: &TestDb, settings: groundswell::config::WebSettings) -> World {
+    let app = TestApp::start_with(t, settings).await;
     let w = app
         .user("worker@example.org", Role::Worker, "Qingshuiwan Station")
         .await;

@@ -750,6 +750,18 @@ async fn merging_moves_everything_and_redirects(db: Db) {
     )
     .await
     .unwrap();
+    s.add_attachment(
+        a.id,
+        &groundswell::store::issues::NewAttachment {
+            filename: "reply.pdf".into(),
+            content_type: "application/pdf",
+            sha256: "00".into(),
+            content: b"%PDF-1.7 reply".to_vec(),
+        },
+        &ev("issue.attachment_added"),
+    )
+    .await
+    .unwrap();
     s.add_party(a.id, Party::Watcher, w.worker.user_id, &ev("issue.watched"))
         .await
         .unwrap();
@@ -818,6 +830,14 @@ async fn merging_moves_everything_and_redirects(db: Db) {
     );
     assert_eq!(s.list_comments(b.id).await.unwrap().len(), 1);
     assert_eq!(s.list_evidence(b.id).await.unwrap().len(), 1);
+    let files = s.list_attachments(b.id).await.unwrap();
+    assert_eq!(files.len(), 1, "the file moved with the merge");
+    let (_, bytes) = s
+        .attachment_content(b.id, files[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bytes, b"%PDF-1.7 reply");
     assert_eq!(s.list_party(b.id, Party::Watcher).await.unwrap().len(), 1);
     assert_eq!(s.list_party(b.id, Party::Cosigner).await.unwrap().len(), 1);
     // Both timelines record it; the old address redirects; merging into a merged issue is refused.

@@ -10,5 +10,6 @@ mod findings_api;
 mod findings_import;
 mod findings_store;
 mod findings_web;
+mod issue_files;
 mod issues;
 mod store;

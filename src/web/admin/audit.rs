@@ -60,6 +60,8 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.proposal_declined" => "audit.proposal_declined",
         "issue.evidence_added" => "audit.evidence_added",
         "issue.evidence_removed" => "audit.evidence_removed",
+        "issue.attachment_added" => "audit.attachment_added",
+        "issue.attachment_removed" => "audit.attachment_removed",
         "issue.unwatched" => "audit.issue_unwatched",
         "issue.finding_linked" => "audit.issue_finding_linked",
         "issue.finding_unlinked" => "audit.issue_finding_unlinked",

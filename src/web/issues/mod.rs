@@ -13,11 +13,12 @@ use tower_sessions::Session;
 
 use super::AppState;
 use super::findings::{Taxonomy, format_amount};
-use crate::domain::evidence::{self, Cell, EvidenceItem};
+use crate::domain::evidence::{self, Cell, EvidenceItem, Suppression};
 use crate::domain::finding::access;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::store::User;
 use crate::store::findings::Finding;
 use crate::store::issues::{IssueRow, LinkRow, NewIssue, Party, PartyRow};
 use crate::store::{AuditEvent, StoreError};
@@ -25,11 +26,29 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
+mod attachments;
+mod export;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        // The size is checked while the file streams in (configurable, see attachments).
+        .route(
+            "/issues/{id}/attachments",
+            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/issues/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
+        .route(
+            "/issues/{id}/attachments/{attachment_id}/remove",
+            post(attachments::remove),
+        )
         .route("/issues", get(list).post(create))
         .route("/issues/new", get(new_form))
         .route("/issues/{id}", get(show))
+        .route("/issues/{id}/evidence.csv", get(export::csv))
+        .route("/issues/{id}/evidence.xlsx", get(export::xlsx))
         .route("/issues/{id}/findings", post(link))
         .route("/issues/{id}/findings/{finding_id}/unlink", post(unlink))
         .route("/issues/{id}/comments", post(comment))
@@ -242,13 +261,31 @@ async fn create(
     Ok(Redirect::to(&format!("/issues/{}", issue.id)).into_response())
 }
 
-fn cell(tr: Tr, count: usize, insider: bool) -> String {
-    match Cell::shown(count, insider) {
+/// 1.2 MB, 340 KB, 12 B.
+fn human_size(bytes: i64) -> String {
+    let b = bytes as f64;
+    if b >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", b / (1024.0 * 1024.0))
+    } else if b >= 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn cell(tr: Tr, count: usize, sup: Suppression) -> String {
+    match sup.shown(count) {
         Cell::Exact(n) => n.to_string(),
-        Cell::Few => tr.f(
-            "issues.fewer_than",
-            &[("n", &evidence::SMALL_CELL.to_string())],
-        ),
+        Cell::Few => tr.f("issues.fewer_than", &[("n", &sup.threshold.to_string())]),
+    }
+}
+
+/// Insiders see exact small counts: admins, and readers whose organisation recorded
+/// every linked finding.
+pub fn suppression_for(state: &AppState, user: &User, findings: &[&Finding]) -> Suppression {
+    Suppression {
+        threshold: state.settings.small_cell,
+        insider: user.role == Role::Admin || findings.iter().all(|f| f.org_id == user.org_id),
     }
 }
 
@@ -310,6 +347,7 @@ async fn show(
     let comments = state.store.list_comments(id).await?;
     let timeline = state.store.audit_of("issue", id).await?;
     let other_evidence = state.store.list_evidence(id).await?;
+    let files = state.store.list_attachments(id).await?;
     let proposals = if can_manage(user.role) {
         state.store.list_proposals(id).await?
     } else {
@@ -329,9 +367,12 @@ async fn show(
     };
     let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
     let summary = evidence::summarise(&items);
-    // Insiders see exact small counts: admins, and readers whose organisation recorded
-    // every linked finding.
-    let insider = user.role == Role::Admin || findings.iter().all(|(_, f)| f.org_id == user.org_id);
+    let sup = suppression_for(
+        &state,
+        &user,
+        &findings.iter().map(|(_, f)| f).collect::<Vec<_>>(),
+    );
+    let insider = sup.insider;
     let tr = page.tr();
     let lang = page.ctx.lang;
     let manage = can_manage(user.role);
@@ -370,8 +411,8 @@ async fn show(
                             li {
                                 (tr.f("issues.gap_line", &[
                                     ("larger", &g.larger), ("smaller", &g.smaller),
-                                    ("gap", &format_amount(g.median_gap)), ("unit", &g.unit),
-                                    ("count", &cell(tr, g.count, insider)),
+                                    ("gap", &if sup.shown(g.count) == Cell::Few { "—".to_string() } else { format_amount(g.median_gap) }), ("unit", &g.unit),
+                                    ("count", &cell(tr, g.count, sup)),
                                 ]))
                             }
                         }
@@ -385,9 +426,12 @@ async fn show(
                             @for f in &summary.figures {
                                 tr {
                                     td { (f.name) }
-                                    td.num { (cell(tr, f.count, insider)) }
-                                    td.num { (format_amount(f.median)) }
-                                    td.num { (format_amount(f.min)) " – " (format_amount(f.max)) }
+                                    td.num { (cell(tr, f.count, sup)) }
+                                    // A suppressed cell's amounts could point at one family too.
+                                    @if sup.shown(f.count) == Cell::Few { td.num { "—" } td.num { "—" } } @else {
+                                        td.num { (format_amount(f.median)) }
+                                        td.num { (format_amount(f.min)) " – " (format_amount(f.max)) }
+                                    }
                                     td { (f.unit) }
                                 }
                             }
@@ -396,31 +440,36 @@ async fn show(
                 }
                 @if !summary.thresholds.is_empty() {
                     h3 { (tr.t("finding.threshold_title")) }
-                    ul { @for (b, k, v, n) in &summary.thresholds { li { (b) " · " (k) " · " (v) ": " (cell(tr, *n, insider)) } } }
+                    ul { @for (b, k, v, n) in &summary.thresholds { li { (b) " · " (k) " · " (v) ": " (cell(tr, *n, sup)) } } }
                 }
                 div.grid {
                     div {
                         h3 { (tr.t("issues.by_district")) }
                         table.list { tbody {
                             @for (d, n) in &summary.per_district {
-                                tr { td { (tax.locality(*d).map(|l| super::findings::locality_label(l, lang).to_string()).unwrap_or_else(|| format!("#{d}"))) } td.num { (cell(tr, *n, insider)) } }
+                                tr { td { (tax.locality(*d).map(|l| super::findings::locality_label(l, lang).to_string()).unwrap_or_else(|| format!("#{d}"))) } td.num { (cell(tr, *n, sup)) } }
                             }
                         } }
                     }
                     div {
                         h3 { (tr.t("issues.by_month")) }
                         table.list { tbody {
-                            @for (m, n) in &summary.per_month { tr { td { (m) } td.num { (cell(tr, *n, insider)) } } }
+                            @for (m, n) in &summary.per_month { tr { td { (m) } td.num { (cell(tr, *n, sup)) } } }
                         } }
                     }
                     div {
                         h3 { (tr.t("issues.by_age")) }
                         table.list { tbody {
-                            @for (band, n) in &summary.per_age_band { tr { td { (band) } td.num { (cell(tr, *n, insider)) } } }
+                            @for (band, n) in &summary.per_age_band { tr { td { (band) } td.num { (cell(tr, *n, sup)) } } }
                         } }
                     }
                 }
-                @if !insider { p.hint { (tr.f("issues.suppressed_note", &[("n", &evidence::SMALL_CELL.to_string())])) } }
+                @if !insider { p.hint { (tr.f("issues.suppressed_note", &[("n", &sup.threshold.to_string())])) } }
+                p.actions {
+                    a.button href={ "/issues/" (issue.id) "/evidence.csv" } { (tr.t("issues.export_csv")) } " "
+                    a.button href={ "/issues/" (issue.id) "/evidence.xlsx" } { (tr.t("issues.export_xlsx")) }
+                    " " span.hint { (tr.f("issues.export_note", &[("n", &sup.threshold.to_string())])) }
+                }
             }
             section.card {
                 h2 { (tr.t("issues.linked_findings")) }
@@ -519,6 +568,36 @@ async fn show(
                             div.field { label for="e-url" { (tr.t("issues.url")) } input #e-url name="url" type="url" placeholder="https://"; }
                         }
                         button type="submit" { (tr.t("issues.add")) }
+                    }
+                }
+            }
+            section.card #attachments {
+                h2 { (tr.t("attachments.title")) }
+                @if files.is_empty() { p.muted { (tr.t("attachments.none")) } }
+                ul.plain {
+                    @for a in &files {
+                        li.attachment-item {
+                            a href={ "/issues/" (issue.id) "/attachments/" (a.id) } { (a.filename) }
+                            " " span.muted { (human_size(a.size_bytes)) " · " (a.added_by_name) " · " (a.added_at.format("%Y-%m-%d")) }
+                            @if manage {
+                                " "
+                                form.inline-form method="post" action={ "/issues/" (issue.id) "/attachments/" (a.id) "/remove" } {
+                                    (csrf_field(&page))
+                                    button.link-button type="submit" { (tr.t("issues.remove")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if manage {
+                    // Multipart bodies are not read by the CSRF check: the token travels in the URL.
+                    form.stack method="post" enctype="multipart/form-data" action={ "/issues/" (issue.id) "/attachments?csrf_token=" (page.csrf_token) } {
+                        div.field {
+                            label for="a-file" { (tr.t("attachments.file")) }
+                            input #a-file type="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp";
+                            p.hint { (tr.f("attachments.hint", &[("mb", &(state.settings.attachment_max_bytes / (1024 * 1024)).to_string())])) }
+                        }
+                        button type="submit" { (tr.t("attachments.add")) }
                     }
                 }
             }
