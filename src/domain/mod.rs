@@ -9,6 +9,7 @@ pub mod login_throttle;
 pub mod markdown;
 pub mod password;
 pub mod pii;
+pub mod recurrence;
 pub mod role;
 pub mod search_text;
 pub mod token;

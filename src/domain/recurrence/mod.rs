@@ -1,0 +1,671 @@
+//! Recurring-gap detection: which unlinked findings describe the same gap?
+//!
+//! The method, in four steps, the same for a pass over 100,000 findings and for the
+//! suggestions shown when one finding is saved:
+//!
+//! 1. **Terms.** Chinese runs become character pairs (补贴, 贴停…), English words are
+//!    lower-cased and stemmed, numbers are dropped (paraphrases name different amounts),
+//!    and a bilingual glossary of social-welfare concepts ([`glossary`]) adds a shared
+//!    concept term for 康复 and rehabilitation alike, so that Chinese and English findings
+//!    about one gap meet. The threshold a worker filled in adds its kind and value.
+//! 2. **Weights.** TF-IDF over the findings being compared (rare shared terms say more
+//!    than common ones), as unit-length vectors; similarity is their cosine.
+//! 3. **Neighbours.** Findings are compared only within one policy area. Pairs worth
+//!    scoring are found through an inverted index over each finding's strongest terms,
+//!    leaving out terms that half the area uses, so a pass stays near-linear.
+//! 4. **Groups.** Average-linkage clustering on that sparse graph: the two groups whose
+//!    findings are most alike on average join, until no pair is alike enough. Average
+//!    linkage, unlike joining any two similar findings, does not chain one gap into the
+//!    next through a single finding that mentions both.
+//!
+//! A group becomes a candidate issue when it was reported by at least two workers or
+//! organisations. Its reasons are the terms most of its findings share and the threshold
+//! they name. Quality is measured against a labelled set (tests/data/recurring_gaps.json)
+//! by pairwise precision and recall; see the tests.
+
+pub mod glossary;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// One finding as recurrence sees it.
+#[derive(Debug, Clone)]
+pub struct GapDoc {
+    pub id: i64,
+    pub org_id: i64,
+    pub worker_id: i64,
+    pub area_id: i64,
+    /// Narrative, tags, figure names and threshold benefit, joined.
+    pub text: String,
+    /// (benefit, kind, value)
+    pub threshold: Option<(String, String, String)>,
+}
+
+/// The knobs of the method; [`Settings::default`] holds the measured choice.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Two groups join while their average similarity is at least this.
+    pub join_at: f64,
+    /// Pairs less similar than this are not kept as edges at all.
+    pub edge_min: f64,
+    /// Each finding keeps at most this many nearest neighbours.
+    pub neighbours: usize,
+    /// Only a finding's strongest terms look for neighbours.
+    pub probe_terms: usize,
+    /// Terms in more than this share of an area's findings do not look for neighbours.
+    pub probe_max_share: f64,
+    /// Weight of a glossary concept against a plain term.
+    pub concept_boost: f32,
+    /// Weight of a threshold (kind, value) against a plain term.
+    pub threshold_boost: f32,
+    /// Weight of Han pairs and English words (0 leaves only concepts and thresholds).
+    pub text_weight: f32,
+    /// IDF is raised to this power: above 1, rare shared terms count for more still.
+    pub idf_power: f32,
+    /// Two findings that both name a threshold, of different kinds (an age limit and an
+    /// income line), are this much less alike.
+    pub threshold_mismatch: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            join_at: 0.22,
+            edge_min: 0.05,
+            neighbours: 40,
+            probe_terms: 16,
+            probe_max_share: 0.5,
+            concept_boost: 4.0,
+            threshold_boost: 3.0,
+            text_weight: 0.7,
+            idf_power: 1.0,
+            threshold_mismatch: 0.5,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- terms
+
+static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
+const EN_STOP: &[&str] = &[
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as",
+    "at", "be", "because", "been", "before", "being", "both", "but", "by", "can", "could", "did",
+    "do", "does", "doing", "down", "during", "each", "even", "every", "few", "for", "from",
+    "further", "get", "gets", "got", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "last", "like",
+    "made", "many", "may", "me", "more", "most", "much", "must", "my", "now", "of", "off", "on",
+    "once", "one", "only", "or", "other", "our", "out", "over", "own", "per", "same", "she",
+    "should", "since", "so", "some", "still", "such", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "through", "to", "too", "two", "under",
+    "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "would", "year", "years", "yet", "you", "your", "yuan",
+    "rmb", "month", "months", "week", "weeks", "day", "days", "said", "says", "told", "family",
+    "families", "client", "clients", "case", "worker", "workers", "station", "our", "we've",
+    "she's", "he's", "it's", "don't", "doesn't", "can't", "isn't", "three", "four", "five", "six",
+    "first", "second", "new", "old",
+];
+
+/// Characters so common in Chinese prose that a pair holding one says little.
+const ZH_STOP: &str = "的了是在和与及也都就还而或被把这那他她它我你们个其该为对从到着过吗呢吧啊很又再已于以之所等并但且却";
+
+/// A term: a Han pair, an English stem, a concept or a threshold.
+fn terms_of(doc: &GapDoc) -> (Vec<String>, Vec<(String, String)>) {
+    let mut terms: Vec<String> = Vec::new();
+    let mut surfaces: Vec<(String, String)> = Vec::new();
+    let text = doc.text.as_str();
+    let mut words: Vec<String> = Vec::new();
+    let mut han: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_han = |han: &mut Vec<char>, terms: &mut Vec<String>| {
+        for p in han.windows(2) {
+            if !ZH_STOP.contains(p[0]) && !ZH_STOP.contains(p[1]) {
+                terms.push(p.iter().collect());
+            }
+        }
+        han.clear();
+    };
+    let flush_word = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            words.push(std::mem::take(word));
+        }
+    };
+    for c in text.chars() {
+        if is_han(c) {
+            flush_word(&mut word, &mut words);
+            han.push(c);
+        } else if c.is_alphanumeric() || (c == '-' && !word.is_empty()) {
+            flush_han(&mut han, &mut terms);
+            word.extend(c.to_lowercase());
+        } else {
+            flush_han(&mut han, &mut terms);
+            flush_word(&mut word, &mut words);
+        }
+    }
+    flush_han(&mut han, &mut terms);
+    flush_word(&mut word, &mut words);
+
+    // English: hyphenated words count whole and in parts (day-care, day, care).
+    let mut stems: Vec<String> = Vec::new();
+    for w in &words {
+        let w = w.trim_matches('-');
+        let mut parts: Vec<&str> = vec![w];
+        if w.contains('-') {
+            parts.extend(w.split('-').filter(|p| !p.is_empty()));
+        }
+        for part in parts {
+            if part.chars().any(|c| c.is_ascii_digit()) || EN_STOP.contains(&part) || part.len() < 2
+            {
+                continue;
+            }
+            let stem = ENGLISH.stem(part).into_owned();
+            surfaces.push((stem.clone(), part.to_string()));
+            stems.push(stem);
+        }
+    }
+    terms.extend(stems.iter().cloned());
+
+    // Concepts, in either language.
+    let lower = text.to_lowercase();
+    for c in concept_index().iter() {
+        let zh_hit = c.zh_forms.iter().any(|f| lower.contains(f));
+        let en_hit = c.en_stems.iter().any(|form| contains_seq(&stems, form));
+        if zh_hit || en_hit {
+            terms.push(format!("@{}", c.id));
+        }
+    }
+    if let Some((_, kind, value)) = &doc.threshold {
+        terms.push(format!("#{kind}"));
+        let digits: String = value.chars().filter(|c| c.is_ascii_digit()).collect();
+        let value = if digits.is_empty() {
+            value.trim().to_lowercase()
+        } else {
+            digits
+        };
+        if !value.is_empty() {
+            terms.push(format!("#{kind}:{value}"));
+        }
+    }
+    (terms, surfaces)
+}
+
+fn contains_seq(stems: &[String], form: &[String]) -> bool {
+    !form.is_empty() && stems.windows(form.len()).any(|w| w == form)
+}
+
+struct IndexedConcept {
+    id: &'static str,
+    zh_forms: &'static [&'static str],
+    en_stems: Vec<Vec<String>>,
+}
+
+fn concept_index() -> &'static [IndexedConcept] {
+    static INDEX: LazyLock<Vec<IndexedConcept>> = LazyLock::new(|| {
+        glossary::CONCEPTS
+            .iter()
+            .map(|c| IndexedConcept {
+                id: c.id,
+                zh_forms: c.zh_forms,
+                en_stems: c
+                    .en_forms
+                    .iter()
+                    .map(|f| {
+                        f.split([' ', '-'])
+                            .filter(|p| !p.is_empty())
+                            .map(|p| ENGLISH.stem(&p.to_lowercase()).into_owned())
+                            .collect()
+                    })
+                    .collect(),
+            })
+            .collect()
+    });
+    &INDEX
+}
+
+/// How a term is shown to a reader: a Han pair as it is, a stem as the word most often
+/// written, a concept by its name in the reader's language (see [`concept_label`]).
+pub fn is_concept(term: &str) -> Option<&'static glossary::Concept> {
+    let id = term.strip_prefix('@')?;
+    glossary::CONCEPTS.iter().find(|c| c.id == id)
+}
+
+// ---------------------------------------------------------------- vectors
+
+/// Sparse unit vectors over interned terms, with each term's document frequency.
+pub struct Corpus {
+    pub vectors: Vec<Vec<(u32, f32)>>,
+    /// Each finding's threshold kind, if it names one.
+    pub kinds: Vec<Option<String>>,
+    mismatch: f32,
+    pub terms: Vec<String>,
+    pub df: Vec<u32>,
+    surface: HashMap<String, String>,
+}
+
+impl Corpus {
+    pub fn build(docs: &[GapDoc], s: &Settings) -> Corpus {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut terms: Vec<String> = Vec::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut counts: Vec<Vec<(u32, u32)>> = Vec::with_capacity(docs.len());
+        let mut surface_votes: HashMap<(String, String), u32> = HashMap::new();
+        for d in docs {
+            let (ts, surfaces) = terms_of(d);
+            for s in surfaces {
+                *surface_votes.entry(s).or_default() += 1;
+            }
+            let mut tf: BTreeMap<u32, u32> = BTreeMap::new();
+            for t in ts {
+                let id = *ids.entry(t.clone()).or_insert_with(|| {
+                    terms.push(t);
+                    df.push(0);
+                    (terms.len() - 1) as u32
+                });
+                *tf.entry(id).or_default() += 1;
+            }
+            for id in tf.keys() {
+                df[*id as usize] += 1;
+            }
+            counts.push(tf.into_iter().collect());
+        }
+        let n = docs.len() as f32;
+        let vectors = counts
+            .into_iter()
+            .map(|tf| {
+                let mut v: Vec<(u32, f32)> = tf
+                    .into_iter()
+                    .map(|(id, c)| {
+                        let t = &terms[id as usize];
+                        let idf = ((n + 1.0) / (df[id as usize] as f32 + 1.0)).ln() + 1.0;
+                        let boost = match t.as_bytes().first() {
+                            Some(b'@') => s.concept_boost,
+                            Some(b'#') => s.threshold_boost,
+                            _ => s.text_weight,
+                        };
+                        (id, (1.0 + (c as f32).ln()) * idf.powf(s.idf_power) * boost)
+                    })
+                    .collect();
+                let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    v.iter_mut().for_each(|(_, w)| *w /= norm);
+                }
+                v
+            })
+            .collect();
+        let mut best: HashMap<String, (u32, String)> = HashMap::new();
+        for ((stem, word), votes) in surface_votes {
+            let e = best.entry(stem).or_insert((0, String::new()));
+            if votes > e.0 || (votes == e.0 && word < e.1) {
+                *e = (votes, word);
+            }
+        }
+        Corpus {
+            vectors,
+            kinds: docs
+                .iter()
+                .map(|d| d.threshold.as_ref().map(|t| t.1.clone()))
+                .collect(),
+            mismatch: s.threshold_mismatch,
+            terms,
+            df,
+            surface: best.into_iter().map(|(k, (_, w))| (k, w)).collect(),
+        }
+    }
+
+    /// How alike findings `i` and `j` are (0–1).
+    pub fn similarity(&self, i: usize, j: usize) -> f32 {
+        let sim = cosine(&self.vectors[i], &self.vectors[j]);
+        match (&self.kinds[i], &self.kinds[j]) {
+            (Some(a), Some(b)) if a != b => sim * self.mismatch,
+            _ => sim,
+        }
+    }
+
+    /// A term as a reader should see it (concepts are left as `@id`).
+    pub fn display(&self, term: &str) -> String {
+        self.surface
+            .get(term)
+            .cloned()
+            .unwrap_or_else(|| term.to_string())
+    }
+}
+
+pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+// ---------------------------------------------------------------- neighbours
+
+/// Edges (i, j, similarity) with i < j between findings of one area (`members`).
+fn neighbour_edges(corpus: &Corpus, members: &[usize], s: &Settings) -> Vec<(usize, usize, f32)> {
+    let n = members.len();
+    let max_df = ((n as f64 * s.probe_max_share).ceil() as usize).max(2);
+    // Area-local document frequency decides which terms probe.
+    let mut local_df: HashMap<u32, usize> = HashMap::new();
+    for &m in members {
+        for (t, _) in &corpus.vectors[m] {
+            *local_df.entry(*t).or_default() += 1;
+        }
+    }
+    let probes: Vec<Vec<u32>> = members
+        .iter()
+        .map(|&m| {
+            let mut v: Vec<(u32, f32)> = corpus.vectors[m]
+                .iter()
+                .filter(|(t, _)| {
+                    let df = local_df[t];
+                    df >= 2 && df <= max_df
+                })
+                .copied()
+                .collect();
+            v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+            v.truncate(s.probe_terms);
+            v.into_iter().map(|(t, _)| t).collect()
+        })
+        .collect();
+    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (local, terms) in probes.iter().enumerate() {
+        for t in terms {
+            postings.entry(*t).or_default().push(local);
+        }
+    }
+    let mut edges = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    for (a, terms) in probes.iter().enumerate() {
+        seen.clear();
+        let mut scored: Vec<(usize, f32)> = Vec::new();
+        for t in terms {
+            for &b in &postings[t] {
+                if b != a && seen.insert(b) {
+                    let sim = corpus.similarity(members[a], members[b]);
+                    if sim as f64 >= s.edge_min {
+                        scored.push((b, sim));
+                    }
+                }
+            }
+        }
+        scored.sort_by(|x, y| y.1.partial_cmp(&x.1).unwrap_or(Ordering::Equal));
+        scored.truncate(s.neighbours);
+        for (b, sim) in scored {
+            edges.push((a.min(b), a.max(b), sim));
+        }
+    }
+    edges.sort_by_key(|e| (e.0, e.1));
+    edges.dedup_by(|x, y| x.0 == y.0 && x.1 == y.1);
+    edges
+}
+
+// ---------------------------------------------------------------- groups
+
+#[derive(PartialEq)]
+struct Merge {
+    score: f64,
+    a: usize,
+    b: usize,
+    sizes: (usize, usize),
+}
+impl Eq for Merge {}
+impl PartialOrd for Merge {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Merge {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .partial_cmp(&other.score)
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+/// Average linkage over a sparse graph of `n` nodes. Missing edges count as 0.
+fn average_linkage(n: usize, edges: &[(usize, usize, f32)], join_at: f64) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut alive = vec![true; n];
+    // Sum of similarities between two groups, kept for both.
+    let mut links: Vec<HashMap<usize, f64>> = vec![HashMap::new(); n];
+    for &(a, b, s) in edges {
+        *links[a].entry(b).or_default() += s as f64;
+        *links[b].entry(a).or_default() += s as f64;
+    }
+    let mut heap = BinaryHeap::new();
+    for (a, l) in links.iter().enumerate() {
+        for (&b, &sum) in l {
+            if a < b && sum >= join_at {
+                heap.push(Merge {
+                    score: sum,
+                    a,
+                    b,
+                    sizes: (1, 1),
+                });
+            }
+        }
+    }
+    while let Some(m) = heap.pop() {
+        if m.score < join_at {
+            break;
+        }
+        if !alive[m.a] || !alive[m.b] || (members[m.a].len(), members[m.b].len()) != m.sizes {
+            continue;
+        }
+        let (a, b) = (m.a, m.b);
+        alive[b] = false;
+        let moved = std::mem::take(&mut members[b]);
+        members[a].extend(moved);
+        let b_links = std::mem::take(&mut links[b]);
+        links[a].remove(&b);
+        for (c, sum) in b_links {
+            if c == a {
+                continue;
+            }
+            *links[a].entry(c).or_default() += sum;
+            let lc = &mut links[c];
+            lc.remove(&b);
+            *lc.entry(a).or_default() += sum;
+        }
+        let size_a = members[a].len();
+        for (&c, &sum) in &links[a] {
+            let score = sum / (size_a * members[c].len()) as f64;
+            if score >= join_at {
+                let (x, y) = (a.min(c), a.max(c));
+                heap.push(Merge {
+                    score,
+                    a: x,
+                    b: y,
+                    sizes: (members[x].len(), members[y].len()),
+                });
+            }
+        }
+    }
+    members
+        .into_iter()
+        .zip(alive)
+        .filter_map(|(m, alive)| alive.then_some(m))
+        .collect()
+}
+
+/// Groups of findings (indices into `docs`) that describe the same gap, singletons
+/// included, each within one policy area. Term weights come from all the findings:
+/// weighting within one area alone was measured to lose the concepts its gaps share.
+pub fn group(docs: &[GapDoc], corpus: &Corpus, s: &Settings) -> Vec<Vec<usize>> {
+    let mut by_area: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        by_area.entry(d.area_id).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for members in by_area.values() {
+        let edges = neighbour_edges(corpus, members, s);
+        for g in average_linkage(members.len(), &edges, s.join_at) {
+            out.push(g.into_iter().map(|local| members[local]).collect());
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- candidates
+
+/// A proposed issue: findings that look like one gap, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub finding_ids: Vec<i64>,
+    pub area_id: i64,
+    pub workers: usize,
+    pub organisations: usize,
+    /// Terms most of its findings share, strongest first: Han pairs, words, and
+    /// concepts as `@id`.
+    pub shared_terms: Vec<String>,
+    /// The threshold most of its findings name: (kind, value, findings).
+    pub threshold: Option<(String, String, usize)>,
+    /// Benefit names the findings give, most frequent first.
+    pub benefits: Vec<String>,
+    /// How alike its findings are on average (0–1).
+    pub cohesion: f64,
+}
+
+/// The candidates among `docs`: groups of two or more findings from at least two
+/// workers or two organisations, largest first.
+pub fn candidates(docs: &[GapDoc], s: &Settings) -> Vec<Candidate> {
+    let corpus = Corpus::build(docs, s);
+    let mut out: Vec<Candidate> = group(docs, &corpus, s)
+        .into_iter()
+        .filter(|g| g.len() >= 2)
+        .filter_map(|g| describe(docs, &corpus, &g))
+        .collect();
+    out.sort_by(|a, b| {
+        b.finding_ids.len().cmp(&a.finding_ids.len()).then(
+            b.cohesion
+                .partial_cmp(&a.cohesion)
+                .unwrap_or(Ordering::Equal),
+        )
+    });
+    out
+}
+
+fn describe(docs: &[GapDoc], corpus: &Corpus, g: &[usize]) -> Option<Candidate> {
+    let workers: HashSet<i64> = g.iter().map(|&i| docs[i].worker_id).collect();
+    let orgs: HashSet<i64> = g.iter().map(|&i| docs[i].org_id).collect();
+    if workers.len() < 2 && orgs.len() < 2 {
+        return None;
+    }
+    // Shared terms: in at least half the findings (and two), by coverage × weight.
+    let mut coverage: HashMap<u32, (usize, f32)> = HashMap::new();
+    for &i in g {
+        for &(t, w) in &corpus.vectors[i] {
+            let e = coverage.entry(t).or_default();
+            e.0 += 1;
+            e.1 += w;
+        }
+    }
+    let need = (g.len() as f64 / 2.0).ceil().max(2.0) as usize;
+    let mut shared: Vec<(u32, usize, f32)> = coverage
+        .into_iter()
+        .filter(|(t, (n, _))| *n >= need && !corpus.terms[*t as usize].starts_with('#'))
+        .map(|(t, (n, w))| (t, n, w))
+        .collect();
+    shared.sort_by(|a, b| {
+        b.2.partial_cmp(&a.2)
+            .unwrap_or(Ordering::Equal)
+            .then(a.0.cmp(&b.0))
+    });
+    let mut shared_terms: Vec<String> = Vec::new();
+    for (t, _, _) in shared {
+        let term = &corpus.terms[t as usize];
+        let shown = if term.starts_with('@') {
+            term.clone()
+        } else {
+            corpus.display(term)
+        };
+        if !shared_terms.contains(&shown) {
+            shared_terms.push(shown);
+        }
+        if shared_terms.len() == 8 {
+            break;
+        }
+    }
+    let mut thresholds: HashMap<(String, String), usize> = HashMap::new();
+    let mut benefits: HashMap<String, usize> = HashMap::new();
+    for &i in g {
+        if let Some((benefit, kind, value)) = &docs[i].threshold {
+            *thresholds
+                .entry((kind.clone(), value.trim().to_string()))
+                .or_default() += 1;
+            if !benefit.trim().is_empty() {
+                *benefits.entry(benefit.trim().to_string()).or_default() += 1;
+            }
+        }
+    }
+    let threshold = thresholds
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|((k, v), n)| (k, v, n));
+    let mut benefits: Vec<(String, usize)> = benefits.into_iter().collect();
+    benefits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut sum = 0.0;
+    let mut pairs = 0usize;
+    for (x, &i) in g.iter().enumerate() {
+        for &j in &g[x + 1..] {
+            sum += corpus.similarity(i, j) as f64;
+            pairs += 1;
+        }
+    }
+    let mut finding_ids: Vec<i64> = g.iter().map(|&i| docs[i].id).collect();
+    finding_ids.sort_unstable();
+    Some(Candidate {
+        finding_ids,
+        area_id: docs[g[0]].area_id,
+        workers: workers.len(),
+        organisations: orgs.len(),
+        shared_terms,
+        threshold,
+        benefits: benefits.into_iter().take(3).map(|(b, _)| b).collect(),
+        cohesion: if pairs == 0 { 1.0 } else { sum / pairs as f64 },
+    })
+}
+
+/// The `pool` findings most like `query`, best first, with their similarity; only
+/// those at least `min` alike. Weights come from the pool and the query together.
+pub fn most_similar(
+    query: &GapDoc,
+    pool: &[GapDoc],
+    s: &Settings,
+    min: f32,
+    limit: usize,
+) -> Vec<(usize, f32)> {
+    let mut docs = Vec::with_capacity(pool.len() + 1);
+    docs.extend_from_slice(pool);
+    docs.push(query.clone());
+    let corpus = Corpus::build(&docs, s);
+    let q = &corpus.vectors[pool.len()];
+    let mut scored: Vec<(usize, f32)> = (0..pool.len())
+        .map(|i| (i, cosine(q, &corpus.vectors[i])))
+        .filter(|(_, s)| *s >= min)
+        .collect();
+    scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+    scored.truncate(limit);
+    scored
+}
+
+#[cfg(test)]
+mod tests;
