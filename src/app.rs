@@ -57,6 +57,12 @@ impl Application {
                 tracing::warn!(error = %e, "expired-session cleanup stopped");
             }
         });
+        if self.settings.recurrence_every_minutes > 0 {
+            crate::background::spawn_recurrence(
+                self.store.clone(),
+                std::time::Duration::from_secs(self.settings.recurrence_every_minutes * 60),
+            );
+        }
         let state = AppState {
             store: self.store.clone(),
             settings: Arc::new(self.settings),

@@ -344,3 +344,20 @@ pub async fn merge(
         .ok_or(AppError::NotFound)?;
     Ok(Json(issue_json(&state, &user, issue).await?))
 }
+
+/// Candidate issues from the last recurring-gap pass (not dismissed), largest first,
+/// with the reasons their findings were grouped. Senior workers, coordinators, admins.
+#[utoipa::path(get, path = "/api/v1/candidates", tag = "issues", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Candidates", body = Vec<crate::store::recurrence::CandidateRow>),
+        (status = 403, description = "The caller may not build issues", body = super::ErrorBody),
+    ))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<crate::store::recurrence::CandidateRow>>, AppError> {
+    if !crate::web::issues::can_manage(user.role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(state.store.list_candidates().await?))
+}

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/taxonomies", get(findings::taxonomies))
         .route("/api/v1/issues", get(issues::list).post(issues::create))
         .route("/api/v1/issues/{id}", get(issues::get_one))
+        .route("/api/v1/candidates", get(issues::candidates))
         .route(
             "/api/v1/issues/{id}/merge",
             axum::routing::post(issues::merge),
@@ -210,8 +211,10 @@ impl Modify for BearerAuth {
         issues::link,
         issues::unlink,
         issues::merge,
+        issues::candidates,
     ),
     components(schemas(
+        crate::store::recurrence::CandidateRow,
         ErrorBody,
         ErrorDetail,
         MeResponse,

@@ -70,6 +70,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0010_issue_attachments.sql"),
         include_str!("../../migrations/postgres/0010_issue_attachments.sql"),
     ),
+    (
+        11,
+        "gap_candidates",
+        include_str!("../../migrations/sqlite/0011_gap_candidates.sql"),
+        include_str!("../../migrations/postgres/0011_gap_candidates.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

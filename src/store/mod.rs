@@ -15,6 +15,7 @@ pub mod findings;
 pub mod issues;
 pub mod migrate;
 pub mod postgres;
+pub mod recurrence;
 pub mod rows;
 pub mod sessions;
 pub mod sqlite;
@@ -58,7 +59,13 @@ pub enum Backend {
 /// Everything the application keeps. Object-safe: the app holds an `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    AccountStore + findings::FindingStore + issues::IssueStore + Send + Sync + 'static
+    AccountStore
+    + findings::FindingStore
+    + issues::IssueStore
+    + recurrence::RecurrenceStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
     /// The tower-sessions store on the same database.

@@ -110,6 +110,9 @@ fn nav(page: &PageCtx) -> Markup {
                 (item("/findings", "nav.findings"))
             }
             (item("/issues", "nav.issues"))
+            @if page.ctx.user.as_ref().is_some_and(|u| crate::web::issues::can_manage(u.role)) {
+                (item("/candidates", "nav.candidates"))
+            }
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))
                 (item("/admin/orgs", "nav.orgs"))

@@ -22,6 +22,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod candidates;
 pub mod context;
 pub mod csrf;
 pub mod errors;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(findings::router())
         .merge(issues::router())
+        .merge(candidates::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

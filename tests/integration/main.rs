@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod candidates;
 mod cli;
 mod common;
 mod findings_api;

@@ -62,6 +62,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.evidence_removed" => "audit.evidence_removed",
         "issue.attachment_added" => "audit.attachment_added",
         "issue.attachment_removed" => "audit.attachment_removed",
+        "candidate.dismissed" => "audit.candidate_dismissed",
         "issue.unwatched" => "audit.issue_unwatched",
         "issue.finding_linked" => "audit.issue_finding_linked",
         "issue.finding_unlinked" => "audit.issue_finding_unlinked",
@@ -78,6 +79,7 @@ fn subject_key(kind: &str) -> Option<&'static str> {
         "finding" => "audit.subject_finding",
         "policy_area" => "audit.subject_policy_area",
         "locality" => "audit.subject_locality",
+        "candidate" => "audit.subject_candidate",
         "issue" => "audit.subject_issue",
         _ => return None,
     })

@@ -47,6 +47,11 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let suggestions = if linked_issues.is_empty() && (manage || may_propose) {
+        suggest(&state, &user, &f, &all_issues).await?
+    } else {
+        Suggestions::default()
+    };
     let tr = page.tr();
     let lang = page.ctx.lang;
     let private = access::sees_private(user.role, user.org_id, f.org_id);
@@ -116,6 +121,39 @@ pub async fn show(
                     p.muted { (tr.t("finding.no_issue")) }
                 } @else {
                     ul { @for i in &linked_issues { li { a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) } } } }
+                }
+                @if !suggestions.issues.is_empty() || !suggestions.findings.is_empty() {
+                    div.suggestions #suggestions {
+                        h3 { (tr.t("suggest.title")) }
+                        @if !suggestions.issues.is_empty() {
+                            p.hint { (tr.t("suggest.issues")) }
+                            ul.plain {
+                                @for (i, score) in &suggestions.issues {
+                                    li {
+                                        a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) }
+                                        " " span.muted { (tr.f("suggest.alike", &[("pct", &format!("{:.0}", score * 100.0))])) } " "
+                                        form.inline-form method="post" action={ "/findings/" (f.id) (if manage { "/link" } else { "/propose" }) } {
+                                            (csrf_field(&page))
+                                            input type="hidden" name="issue_id" value=(i.id);
+                                            button.link-button type="submit" { (tr.t(if manage { "suggest.link" } else { "suggest.propose" })) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if !suggestions.findings.is_empty() {
+                            p.hint { (tr.t("suggest.findings")) }
+                            ul.plain {
+                                @for (other, score) in &suggestions.findings {
+                                    li {
+                                        a href={ "/findings/" (other.id) } { (tr.f("finding.title", &[("id", &other.id.to_string())])) }
+                                        " " span.muted { (tr.f("suggest.alike", &[("pct", &format!("{:.0}", score * 100.0))])) }
+                                        " " (other.text.chars().take(120).collect::<String>())
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 @let open: Vec<_> = all_issues.iter().filter(|i| !linked_issues.iter().any(|l| l.id == i.id)).collect();
                 @if may_propose && !open.is_empty() {
@@ -375,4 +413,110 @@ pub async fn delete(
     )
     .await?;
     Ok(Redirect::to("/findings").into_response())
+}
+
+/// Issues and findings that look like this finding, best first, with how alike (0–1).
+#[derive(Default)]
+pub struct Suggestions {
+    pub issues: Vec<(crate::store::issues::IssueRow, f32)>,
+    pub findings: Vec<(crate::domain::recurrence::GapDoc, f32)>,
+}
+
+/// Findings compared: the latest this many of the same policy area.
+const SUGGESTION_POOL: i64 = 1500;
+/// Less alike than this is not worth a worker's attention.
+const SUGGESTION_MIN: f32 = 0.2;
+
+/// Compares the finding with the latest findings of its area and with the open issues
+/// of its area; an issue also inherits the likeness of the findings linked to it.
+pub async fn suggest(
+    state: &AppState,
+    user: &crate::store::User,
+    f: &crate::store::findings::Finding,
+    open_issues: &[crate::store::issues::IssueRow],
+) -> Result<Suggestions, AppError> {
+    use crate::domain::recurrence::{GapDoc, Settings, most_similar};
+    let pool = state
+        .store
+        .area_pool(f.policy_area_id, f.id, SUGGESTION_POOL)
+        .await?;
+    let query = GapDoc {
+        id: f.id,
+        org_id: f.org_id,
+        worker_id: f.recorded_by,
+        area_id: f.policy_area_id,
+        text: format!(
+            "{} {} {} {}",
+            f.narrative,
+            f.tags.join(" "),
+            f.figures
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            f.threshold
+                .as_ref()
+                .map(|t| t.benefit.as_str())
+                .unwrap_or_default()
+        ),
+        threshold: f.threshold.as_ref().map(|t| {
+            (
+                t.benefit.clone(),
+                t.kind.as_str().to_string(),
+                t.value.clone(),
+            )
+        }),
+    };
+    let area_issues: Vec<&crate::store::issues::IssueRow> = open_issues
+        .iter()
+        .filter(|i| i.policy_area_id == f.policy_area_id)
+        .collect();
+    let issue_docs: Vec<GapDoc> = area_issues
+        .iter()
+        .map(|i| GapDoc {
+            id: i.id,
+            org_id: 0,
+            worker_id: 0,
+            area_id: i.policy_area_id,
+            text: format!("{} {}", i.title, i.problem_statement),
+            threshold: None,
+        })
+        .collect();
+    let (pool, scored, issue_scored) = tokio::task::spawn_blocking(move || {
+        let docs: Vec<GapDoc> = pool.iter().map(|(d, _)| d.clone()).collect();
+        let s = Settings::default();
+        let scored = most_similar(&query, &docs, &s, SUGGESTION_MIN, 50);
+        let issue_scored = most_similar(&query, &issue_docs, &s, SUGGESTION_MIN, 10);
+        (pool, scored, issue_scored)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let mut issue_score: std::collections::HashMap<i64, f32> = std::collections::HashMap::new();
+    for (i, s) in &issue_scored {
+        let e = issue_score.entry(area_issues[*i].id).or_default();
+        *e = e.max(*s);
+    }
+    let mut findings = Vec::new();
+    for (i, s) in &scored {
+        let (doc, issues) = &pool[*i];
+        for id in issues {
+            let e = issue_score.entry(*id).or_default();
+            *e = e.max(*s);
+        }
+        if findings.len() < 5 && access::can_view(user.role, user.org_id, doc.org_id) {
+            findings.push((doc.clone(), *s));
+        }
+    }
+    let mut issues: Vec<(crate::store::issues::IssueRow, f32)> = issue_score
+        .into_iter()
+        .filter_map(|(id, s)| {
+            open_issues
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| (i.clone(), s))
+        })
+        .collect();
+    issues.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    issues.truncate(3);
+    Ok(Suggestions { issues, findings })
 }

@@ -1,0 +1,285 @@
+//! Recurring-gap candidates on both databases: a pass finds a gap reported by two
+//! organisations, a dismissal holds until a new finding joins, a candidate becomes an
+//! issue with its findings linked, and a saved finding suggests what it looks like.
+
+use chrono::NaiveDate;
+use groundswell::background::run_recurrence_pass;
+use groundswell::domain::finding::validate;
+use groundswell::domain::role::Role;
+use groundswell::store::AuditEvent;
+use groundswell::store::issues::NewIssue;
+
+use crate::common::{Db, TestDb, csrf, signed_in};
+use crate::findings_store::{World, input, save, world};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+}
+
+const GAP: [&str; 3] = [
+    "孤独症儿童康复补贴到14岁就停止了，家长只能自费继续康复训练。",
+    "The autism rehabilitation subsidy stops when the child turns 14; the family now pays for therapy.",
+    "自闭症孩子满14周岁后康复救助停发，机构训练费用全部自费。",
+];
+const OTHER: &str = "独居老人家中没有紧急呼叫设备，夜里跌倒无人知道。";
+
+async fn record(w: &World, texts: &[(&str, bool)]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (text, other_org) in texts {
+        let author = if *other_org { &w.other_org } else { &w.worker };
+        let i = input(text, w.area, w.community, "2026-10-01");
+        ids.push(save(&w.app.store, author, &validate(&i, today()).unwrap()).await);
+    }
+    ids
+}
+
+async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    w.app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let ids = record(&w, &[(GAP[0], false), (GAP[1], true), (OTHER, false)]).await;
+
+    let outcome = run_recurrence_pass(s).await.unwrap();
+    assert_eq!(outcome.findings, 3);
+    let list = s.list_candidates().await.unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].finding_ids, vec![ids[0], ids[1]]);
+    assert_eq!(list[0].organisations, 2);
+    assert!(
+        list[0].shared_terms.iter().any(|t| t == "@rehab"),
+        "{list:?}"
+    );
+
+    // Workers do not see candidates, on pages or in the API.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    assert_eq!(
+        worker
+            .get(w.app.url("/candidates"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        worker
+            .get(w.app.url("/api/v1/candidates"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // The senior sees why: the shared concept in their language, both organisations.
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let html = c
+        .get(w.app.url("/candidates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("rehabilitation"), "{html}");
+    assert!(html.contains("2 workers in 2 organisations"), "{html}");
+    let api: serde_json::Value = c
+        .get(w.app.url("/api/v1/candidates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api[0]["finding_ids"], serde_json::json!([ids[0], ids[1]]));
+
+    // Dismissed: gone, and a new pass keeps it hidden…
+    let token = csrf(&w.app, &c, "/candidates").await;
+    let res = c
+        .post(w.app.url(&format!("/candidates/{}/dismiss", list[0].id)))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(s.list_candidates().await.unwrap().is_empty());
+    run_recurrence_pass(s).await.unwrap();
+    assert!(
+        s.list_candidates().await.unwrap().is_empty(),
+        "stays dismissed"
+    );
+    // …until a new finding joins it.
+    let new = record(&w, &[(GAP[2], true)]).await;
+    run_recurrence_pass(s).await.unwrap();
+    let list = s.list_candidates().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].finding_ids, vec![ids[0], ids[1], new[0]]);
+
+    // Turning it into an issue: a missing title keeps what was typed.
+    let res = c
+        .post(w.app.url(&format!("/candidates/{}/issue", list[0].id)))
+        .form(&[
+            ("title", ""),
+            (
+                "problem_statement",
+                "Rehabilitation stops at 14 — typed by hand",
+            ),
+            ("priority", "high"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Rehabilitation stops at 14 — typed by hand"),
+        "{html}"
+    );
+    assert!(html.contains("Give the issue a title"), "{html}");
+    assert!(s.list_issues().await.unwrap().is_empty(), "nothing created");
+
+    let res = c
+        .post(w.app.url(&format!("/candidates/{}/issue", list[0].id)))
+        .form(&[
+            ("title", "Rehabilitation subsidy stops at 14"),
+            ("problem_statement", "Children still need therapy after 14."),
+            ("priority", "high"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let issues = s.list_issues().await.unwrap();
+    assert_eq!(issues.len(), 1);
+    let links: Vec<i64> = s
+        .issue_links(issues[0].id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.finding_id)
+        .collect();
+    assert_eq!(links.len(), 3);
+    assert!(
+        s.list_candidates().await.unwrap().is_empty(),
+        "the candidate is used up"
+    );
+    // Posting the old candidate again changes nothing.
+    let res = c
+        .post(w.app.url(&format!("/candidates/{}/issue", list[0].id)))
+        .form(&[
+            ("title", "Again"),
+            ("problem_statement", "Again"),
+            ("priority", "high"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(s.list_issues().await.unwrap().len(), 1);
+    // Linked findings are no longer candidates.
+    run_recurrence_pass(s).await.unwrap();
+    assert!(s.list_candidates().await.unwrap().is_empty());
+    w.app.stop().await;
+}
+
+async fn one_instance_holds_the_lease(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let now = chrono::Utc::now();
+    let later = now + chrono::Duration::minutes(30);
+    assert!(s.claim_lease("recurrence", "a", now, later).await.unwrap());
+    assert!(!s.claim_lease("recurrence", "b", now, later).await.unwrap());
+    assert!(
+        s.claim_lease("recurrence", "a", now, later).await.unwrap(),
+        "renewed"
+    );
+    assert!(
+        s.claim_lease(
+            "recurrence",
+            "b",
+            later + chrono::Duration::seconds(1),
+            later + chrono::Duration::minutes(30)
+        )
+        .await
+        .unwrap(),
+        "expired"
+    );
+    w.app.stop().await;
+}
+
+async fn a_saved_finding_suggests_issues_and_findings_like_it(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let earlier = record(&w, &[(GAP[1], true), (OTHER, true)]).await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "康复补贴14岁停止".into(),
+                problem_statement: "孤独症儿童康复救助到14周岁截止。".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    // The worker records a new finding through the page.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let token = csrf(&w.app, &worker, "/findings/new").await;
+    let res = worker
+        .post(w.app.url("/findings"))
+        .form(&[
+            ("narrative", GAP[0]),
+            ("policy_area_id", &w.area.to_string()),
+            ("locality_id", &w.community.to_string()),
+            ("observed_on", "2026-10-02"),
+            ("people_affected", "1"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let html = worker
+        .get(w.app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Looks like"), "{html}");
+    assert!(
+        html.contains(&format!("/issues/{}", issue.id)),
+        "the issue is suggested: {html}"
+    );
+    assert!(
+        html.contains("Propose for this issue"),
+        "a worker proposes: {html}"
+    );
+    assert!(
+        !html.contains(&format!("/findings/{}\"", earlier[1])),
+        "the unrelated finding is not: {html}"
+    );
+    w.app.stop().await;
+}
+
+crate::both_databases!(
+    a_pass_finds_dismisses_and_turns_a_gap_into_an_issue,
+    one_instance_holds_the_lease,
+    a_saved_finding_suggests_issues_and_findings_like_it,
+);
