@@ -59,6 +59,8 @@ pub struct Settings {
     pub probe_max_share: f64,
     /// Weight of a glossary concept against a plain term.
     pub concept_boost: f32,
+    /// Across languages, the concept-only likeness counts this much.
+    pub cross_language_scale: f32,
     /// Weight of a threshold (kind, value) against a plain term.
     pub threshold_boost: f32,
     /// Weight of Han pairs and English words (0 leaves only concepts and thresholds).
@@ -73,14 +75,15 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            join_at: 0.22,
-            edge_min: 0.05,
+            join_at: 0.20,
+            edge_min: 0.1,
             neighbours: 40,
             probe_terms: 16,
             probe_max_share: 0.5,
-            concept_boost: 4.0,
-            threshold_boost: 3.0,
-            text_weight: 0.7,
+            concept_boost: 2.0,
+            cross_language_scale: 1.0,
+            threshold_boost: 2.0,
+            text_weight: 1.0,
             idf_power: 1.0,
             threshold_mismatch: 0.5,
         }
@@ -238,9 +241,39 @@ pub fn is_concept(term: &str) -> Option<&'static glossary::Concept> {
 
 // ---------------------------------------------------------------- vectors
 
+/// The script a finding is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Chinese,
+    English,
+    Mixed,
+}
+
+impl Script {
+    pub fn of(text: &str) -> Script {
+        let han = text.chars().filter(|c| is_han(*c)).count();
+        let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+        // A Han character carries about as much as three Latin letters.
+        let han_share = (han * 3) as f64 / ((han * 3 + latin).max(1)) as f64;
+        if han_share > 0.85 {
+            Script::Chinese
+        } else if han_share < 0.15 {
+            Script::English
+        } else {
+            Script::Mixed
+        }
+    }
+}
+
 /// Sparse unit vectors over interned terms, with each term's document frequency.
 pub struct Corpus {
     pub vectors: Vec<Vec<(u32, f32)>>,
+    /// The same findings by concepts and thresholds alone: what a Chinese and an
+    /// English finding can share.
+    pub concept_vectors: Vec<Vec<(u32, f32)>>,
+    /// Each finding's script: written in Chinese, in English, or mixed.
+    pub scripts: Vec<Script>,
+    cross_scale: f32,
     /// Each finding's threshold kind, if it names one.
     pub kinds: Vec<Option<String>>,
     mismatch: f32,
@@ -276,29 +309,36 @@ impl Corpus {
             counts.push(tf.into_iter().collect());
         }
         let n = docs.len() as f32;
-        let vectors = counts
-            .into_iter()
-            .map(|tf| {
-                let mut v: Vec<(u32, f32)> = tf
-                    .into_iter()
-                    .map(|(id, c)| {
-                        let t = &terms[id as usize];
-                        let idf = ((n + 1.0) / (df[id as usize] as f32 + 1.0)).ln() + 1.0;
-                        let boost = match t.as_bytes().first() {
-                            Some(b'@') => s.concept_boost,
-                            Some(b'#') => s.threshold_boost,
-                            _ => s.text_weight,
-                        };
-                        (id, (1.0 + (c as f32).ln()) * idf.powf(s.idf_power) * boost)
-                    })
-                    .collect();
-                let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    v.iter_mut().for_each(|(_, w)| *w /= norm);
-                }
-                v
-            })
-            .collect();
+        let weigh = |tf: &Vec<(u32, u32)>, concepts_only: bool| {
+            let mut v: Vec<(u32, f32)> = tf
+                .iter()
+                .map(|&(id, c)| (id, c))
+                .filter(|(id, _)| {
+                    !concepts_only
+                        || !terms[*id as usize]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c != '@' && c != '#')
+                })
+                .map(|(id, c)| {
+                    let t = &terms[id as usize];
+                    let idf = ((n + 1.0) / (df[id as usize] as f32 + 1.0)).ln() + 1.0;
+                    let boost = match t.as_bytes().first() {
+                        Some(b'@') => s.concept_boost,
+                        Some(b'#') => s.threshold_boost,
+                        _ => s.text_weight,
+                    };
+                    (id, (1.0 + (c as f32).ln()) * idf.powf(s.idf_power) * boost)
+                })
+                .collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|(_, w)| *w /= norm);
+            }
+            v
+        };
+        let vectors = counts.iter().map(|tf| weigh(tf, false)).collect();
+        let concept_vectors = counts.iter().map(|tf| weigh(tf, true)).collect();
         let mut best: HashMap<String, (u32, String)> = HashMap::new();
         for ((stem, word), votes) in surface_votes {
             let e = best.entry(stem).or_insert((0, String::new()));
@@ -308,6 +348,9 @@ impl Corpus {
         }
         Corpus {
             vectors,
+            concept_vectors,
+            scripts: docs.iter().map(|d| Script::of(&d.text)).collect(),
+            cross_scale: s.cross_language_scale,
             kinds: docs
                 .iter()
                 .map(|d| d.threshold.as_ref().map(|t| t.1.clone()))
@@ -321,7 +364,15 @@ impl Corpus {
 
     /// How alike findings `i` and `j` are (0–1).
     pub fn similarity(&self, i: usize, j: usize) -> f32 {
-        let sim = cosine(&self.vectors[i], &self.vectors[j]);
+        let full = cosine(&self.vectors[i], &self.vectors[j]);
+        // Across languages only concepts and thresholds can be shared; compared on
+        // those alone, a Chinese and an English finding are not penalised for the words
+        // they cannot have in common.
+        let sim = match (self.scripts[i], self.scripts[j]) {
+            (a, b) if a == b && a != Script::Mixed => full,
+            _ => full
+                .max(cosine(&self.concept_vectors[i], &self.concept_vectors[j]) * self.cross_scale),
+        };
         match (&self.kinds[i], &self.kinds[j]) {
             (Some(a), Some(b)) if a != b => sim * self.mismatch,
             _ => sim,

