@@ -6,7 +6,18 @@
 //! cargo run --release --example bench -- search --url http://127.0.0.1:3100 --clients 16 --seconds 60
 //! cargo run --release --example bench -- save   --url http://127.0.0.1:3100 --count 300
 //! cargo run --release --example bench -- import --url http://127.0.0.1:3100 --rows 10000
+//! cargo run --release --example bench -- issues --db sqlite:/tmp/bench.db --issues 20000 --big 2000 --unlinked 100000
+//! cargo run --release --example bench -- issue-page --url http://127.0.0.1:3100 --count 100
+//! cargo run --release --example bench -- suggest    --url http://127.0.0.1:3100 --db sqlite:/tmp/bench.db
+//! cargo run --release --example bench -- recurrence --db sqlite:/tmp/bench.db --url http://127.0.0.1:3100
 //! ```
+//!
+//! `issues` creates advocacy issues and links findings to them directly in the database
+//! (one issue with `--big` findings, the rest spread over the others) so that
+//! `--unlinked` findings stay unlinked. `issue-page` times the page of the big issue,
+//! `suggest` the page of an unlinked finding (its "looks like" suggestions included),
+//! and `recurrence` runs a full recurring-gap pass in this process while timing issue
+//! pages from the running server.
 //!
 //! `generate` writes realistic bilingual findings straight into the database in large
 //! transactions (search terms made by the same code the app uses) and creates the
@@ -119,8 +130,39 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Some("issues") => {
+            issues(
+                &arg(&args, "--db", "sqlite:/tmp/bench.db"),
+                arg(&args, "--issues", "20000").parse()?,
+                arg(&args, "--big", "2000").parse()?,
+                arg(&args, "--unlinked", "100000").parse()?,
+            )
+            .await
+        }
+        Some("issue-page") => {
+            issue_page(
+                &arg(&args, "--url", "http://127.0.0.1:3100"),
+                arg(&args, "--count", "100").parse()?,
+            )
+            .await
+        }
+        Some("suggest") => {
+            suggest(
+                &arg(&args, "--url", "http://127.0.0.1:3100"),
+                &arg(&args, "--db", "sqlite:/tmp/bench.db"),
+                arg(&args, "--count", "100").parse()?,
+            )
+            .await
+        }
+        Some("recurrence") => {
+            recurrence(
+                &arg(&args, "--db", "sqlite:/tmp/bench.db"),
+                &arg(&args, "--url", "http://127.0.0.1:3100"),
+            )
+            .await
+        }
         _ => anyhow::bail!(
-            "usage: bench generate|search|save|import [options] (see the file's header)"
+            "usage: bench generate|search|save|import|issues|issue-page|suggest|recurrence [options] (see the file's header)"
         ),
     }
 }
@@ -563,5 +605,231 @@ async fn import(url: &str, rows: usize) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64(),
         report["outcome"]
     );
+    Ok(())
+}
+
+/// Issues with links written straight into the database: issue 1 gets `big` findings,
+/// the others share the rest, and the last `unlinked` findings stay unlinked.
+async fn issues(db: &str, count: usize, big: usize, unlinked: usize) -> anyhow::Result<()> {
+    let store = store::connect(db).await?;
+    store.migrate().await?;
+    let start = Instant::now();
+    let (coordinator,): (i64,) = sqlx_one(
+        db,
+        "SELECT id FROM users WHERE email = 'coordinator@bench.example'",
+    )
+    .await?;
+    let (total,): (i64,) = sqlx_one(db, "SELECT COUNT(*) FROM findings").await?;
+    let areas: Vec<(i64,)> = sqlx_all(db, "SELECT id FROM policy_areas ORDER BY id").await?;
+    let ids: Vec<(i64, i64)> = sqlx_all(
+        db,
+        "SELECT id, policy_area_id FROM findings WHERE deleted_at IS NULL ORDER BY id",
+    )
+    .await?;
+    let linkable = (total as usize).saturating_sub(unlinked).min(ids.len());
+    let per_issue = (linkable.saturating_sub(big) / count.saturating_sub(1).max(1)).max(1);
+    let now = Utc::now();
+    let exec = Exec::connect(db).await?;
+    let mut next = 0usize;
+    for n in 0..count {
+        let area = areas[n % areas.len()].0;
+        let take = if n == 0 { big } else { per_issue };
+        let links: Vec<i64> = ids[next.min(linkable)..(next + take).min(linkable)]
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        next += take;
+        exec.issue(n, area, coordinator, now, &links).await?;
+        if (n + 1) % 2000 == 0 {
+            eprintln!("{} issues, {:.0} s", n + 1, start.elapsed().as_secs_f64());
+        }
+    }
+    exec.analyze().await?;
+    println!(
+        "created {count} issues ({big} findings on the first, {per_issue} on each other), {} findings left unlinked, in {:.1} s",
+        ids.len().saturating_sub(linkable),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The few statements `issues` needs, on whichever database `db` names.
+enum Exec {
+    Sqlite(sqlx::SqlitePool),
+    Pg(sqlx::PgPool),
+}
+
+macro_rules! exec_issue {
+    ($pool:expr, $n:expr, $area:expr, $owner:expr, $now:expr, $links:expr) => {{
+        let mut tx = $pool.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, stage, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'normal', 'identified', $4, $5, $5) RETURNING id",
+        )
+        .bind(format!("Bench issue {} 康复补贴", $n))
+        .bind("Findings gathered by the bench. 自闭症儿童康复补贴远低于费用。")
+        .bind($area)
+        .bind($owner)
+        .bind($now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for f in $links {
+            sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
+                .bind(id).bind(f).bind($owner).bind($now).execute(&mut *tx).await?;
+            sqlx::query("UPDATE findings SET issue_link_count = issue_link_count + 1 WHERE id = $1")
+                .bind(f).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<(), anyhow::Error>(())
+    }};
+}
+
+impl Exec {
+    async fn connect(db: &str) -> anyhow::Result<Exec> {
+        Ok(if db.starts_with("sqlite:") {
+            Exec::Sqlite(sqlx::SqlitePool::connect(db).await?)
+        } else {
+            Exec::Pg(sqlx::PgPool::connect(db).await?)
+        })
+    }
+
+    async fn issue(
+        &self,
+        n: usize,
+        area: i64,
+        owner: i64,
+        now: chrono::DateTime<Utc>,
+        links: &[i64],
+    ) -> anyhow::Result<()> {
+        match self {
+            Exec::Sqlite(p) => exec_issue!(p, n, area, owner, now, links),
+            Exec::Pg(p) => exec_issue!(p, n, area, owner, now, links),
+        }
+    }
+
+    async fn analyze(&self) -> anyhow::Result<()> {
+        match self {
+            Exec::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+            Exec::Pg(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+}
+
+async fn sqlx_all<T>(db: &str, sql: &str) -> anyhow::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    Ok(match Exec::connect(db).await? {
+        Exec::Sqlite(p) => sqlx::query_as(sql).fetch_all(&p).await?,
+        Exec::Pg(p) => sqlx::query_as(sql).fetch_all(&p).await?,
+    })
+}
+
+async fn sqlx_one<T>(db: &str, sql: &str) -> anyhow::Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    sqlx_all(db, sql)
+        .await?
+        .into_iter()
+        .next()
+        .context("no row")
+}
+
+/// The page of issue 1 (the one with `--big` findings), timed one request at a time.
+async fn issue_page(url: &str, count: usize) -> anyhow::Result<()> {
+    let c = client(url, "coordinator@bench.example").await?;
+    let first = c.get(format!("{url}/issues/1")).send().await?;
+    anyhow::ensure!(first.status() == 200, "issue page: {}", first.status());
+    let body = first.text().await?;
+    println!("issue page: {} bytes", body.len());
+    let mut times = Vec::new();
+    let start = Instant::now();
+    for _ in 0..count {
+        let t = Instant::now();
+        let res = c.get(format!("{url}/issues/1")).send().await?;
+        res.bytes().await?;
+        times.push(t.elapsed());
+    }
+    report("issue page (2,000 linked findings)", times, start.elapsed());
+    Ok(())
+}
+
+/// The page of an unlinked finding as a senior of the federation would open it after
+/// saving: the suggestions are computed on every view.
+async fn suggest(url: &str, db: &str, count: usize) -> anyhow::Result<()> {
+    let c = client(url, "coordinator@bench.example").await?;
+    let mut rng = StdRng::seed_from_u64(7);
+    // `issues` leaves the latest findings unlinked.
+    let (top,): (i64,) = sqlx_one(db, "SELECT MAX(id) FROM findings").await?;
+    let mut times = Vec::new();
+    let start = Instant::now();
+    let mut with = 0;
+    for _ in 0..count {
+        let id = top - rng.random_range(0..50_000);
+        let t = Instant::now();
+        let res = c.get(format!("{url}/findings/{id}")).send().await?;
+        let html = res.text().await?;
+        times.push(t.elapsed());
+        if html.contains("id=\"suggestions\"") {
+            with += 1;
+        }
+    }
+    println!("{with} of {count} pages had suggestions");
+    report("finding page with suggestions", times, start.elapsed());
+    Ok(())
+}
+
+/// A full recurring-gap pass in this process; meanwhile issue pages are timed.
+async fn recurrence(db: &str, url: &str) -> anyhow::Result<()> {
+    let store = store::connect(db).await?;
+    let c = client(url, "coordinator@bench.example").await?;
+    let mut before = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        c.get(format!("{url}/issues/2"))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        before.push(t.elapsed());
+    }
+    let pass = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let t = Instant::now();
+            let o = groundswell::background::run_recurrence_pass(&store).await;
+            (o, t.elapsed())
+        }
+    });
+    let mut during = Vec::new();
+    let start = Instant::now();
+    while !pass.is_finished() {
+        let t = Instant::now();
+        c.get(format!("{url}/issues/2"))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        during.push(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (outcome, took) = pass.await?;
+    let outcome = outcome?;
+    println!(
+        "recurring-gap pass: {} unlinked findings, {} candidates, {:.1} s",
+        outcome.findings,
+        outcome.candidates,
+        took.as_secs_f64()
+    );
+    report("issue page before the pass", before, Duration::from_secs(1));
+    report("issue page during the pass", during, start.elapsed());
     Ok(())
 }

@@ -42,3 +42,6 @@ CREATE TABLE background_leases (
     holder TEXT NOT NULL,
     until  TEXT NOT NULL
 );
+
+-- A finding's page offers the open issues of its policy area, latest first.
+CREATE INDEX advocacy_issues_area_idx ON advocacy_issues (policy_area_id, updated_at);

@@ -234,6 +234,12 @@ pub trait IssueStore: Send + Sync {
         finding_ids: &[i64],
         audit: &AuditEvent,
     ) -> StoreResult<()>;
+    /// Open issues (not merged, not closed) of one policy area, latest first.
+    async fn list_open_issues_in_area(
+        &self,
+        area_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<IssueRow>>;
     /// `NotFound` if the finding was not linked.
     async fn unlink_finding(
         &self,
@@ -300,6 +306,22 @@ macro_rules! impl_issue_store {
                 Ok(sqlx::query_as(&format!("{} ORDER BY i.updated_at DESC, i.id DESC", $crate::store::issues::ISSUE_SELECT))
                     .fetch_all(&self.pool)
                     .await?)
+            }
+
+            async fn list_open_issues_in_area(
+                &self,
+                area_id: i64,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRow>> {
+                Ok(sqlx::query_as(&format!(
+                    "{} WHERE i.policy_area_id = $1 AND i.merged_into IS NULL AND i.stage <> 'closed' \
+                     ORDER BY i.updated_at DESC, i.id DESC LIMIT $2",
+                    $crate::store::issues::ISSUE_SELECT
+                ))
+                .bind(area_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn link_findings(

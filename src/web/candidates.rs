@@ -45,6 +45,18 @@ pub fn term_label(term: &str, lang: Lang) -> String {
     }
 }
 
+/// The shared terms as labels, each once (the concept 康复 and the pair 康复 alike).
+fn shared_labels(c: &CandidateRow, lang: Lang) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in &c.shared_terms {
+        let label = term_label(t, lang);
+        if !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    out
+}
+
 /// A first title for the issue: the benefit the findings name, or their shared terms.
 fn suggested_title(c: &CandidateRow, tr: Tr) -> String {
     let lang = tr.lang();
@@ -73,8 +85,7 @@ fn suggested_title(c: &CandidateRow, tr: Tr) -> String {
 }
 
 fn suggested_statement(c: &CandidateRow, tr: Tr) -> String {
-    let lang = tr.lang();
-    let terms: Vec<String> = c.shared_terms.iter().map(|t| term_label(t, lang)).collect();
+    let terms = shared_labels(c, tr.lang());
     tr.f(
         "candidates.statement",
         &[
@@ -192,7 +203,7 @@ fn candidate_card(
             h3 { (tr.t("candidates.why")) }
             ul.reasons {
                 li { (tr.t("candidates.shared_terms")) " "
-                    @for t in &c.shared_terms { span.tag { (term_label(t, lang)) } " " }
+                    @for t in shared_labels(c, lang) { span.tag { (t) } " " }
                 }
                 @if let (Some(k), Some(v), Some(n)) = (&c.threshold_kind, &c.threshold_value, c.threshold_count) {
                     li { (tr.f("candidates.shared_threshold", &[("kind", tr.t(&format!("threshold.{k}"))), ("value", v), ("count", &n.to_string())])) }

@@ -545,7 +545,111 @@ async fn a_senior_worker_sees_an_issue_with_its_evidence(db: Db) {
     w.app.stop().await;
 }
 
+async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let t = TestDb::create(db).await.unwrap();
+    let w = crate::findings_store::world(&t).await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let s = &w.app.store;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    for (text, author) in [
+        (
+            "孤独症儿童康复补贴到14岁就停止了，家长只能自费继续康复训练。",
+            &w.worker,
+        ),
+        (
+            "The autism rehabilitation subsidy stops when the child turns 14; the family now pays for therapy.",
+            &w.other_org,
+        ),
+        (
+            "自闭症孩子满14周岁后康复救助停发，机构训练费用全部自费。",
+            &w.other_org,
+        ),
+        (
+            "独居老人家中没有紧急呼叫设备，夜里跌倒无人知道。",
+            &w.worker,
+        ),
+    ] {
+        let mut i = crate::findings_store::input(text, w.area, w.community, "2026-10-01");
+        i.threshold_benefit = "康复救助".into();
+        i.threshold_kind = "age".into();
+        i.threshold_value = "14".into();
+        if text.starts_with("独居") {
+            i.threshold_benefit.clear();
+            i.threshold_kind.clear();
+            i.threshold_value.clear();
+        }
+        crate::findings_store::save(
+            s,
+            author,
+            &groundswell::domain::finding::validate(&i, today).unwrap(),
+        )
+        .await;
+    }
+    let c = browser(&driver, "zh-CN").await;
+    sign_in(&c, &w.app, "lin@example.org", PASSWORD).await;
+    wait_for_text(&c, "您好").await;
+    // From the navigation, look for recurring gaps now.
+    c.find(Locator::LinkText("反复出现的缺口"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&c, "尚未检查").await;
+    c.find(Locator::Css("form[action='/candidates/refresh'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "1 个候选议题").await;
+    assert!(text.contains("由 2 个机构的 2 名社工记录"), "{text}");
+    assert!(text.contains("康复"), "shared concept: {text}");
+    assert!(text.contains("门槛：年龄 14（3 条发现提及）"), "{text}");
+    assert!(
+        !text.contains("独居老人"),
+        "the unrelated finding stays out: {text}"
+    );
+    shot(&c, &format!("{db:?}-30-candidates")).await;
+    // Open the form: the title is suggested from the benefit and threshold.
+    c.find(Locator::Css(".candidate details summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let title = c
+        .find(Locator::Css(".candidate input[name=title]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        title.prop("value").await.unwrap().unwrap(),
+        "康复救助：年龄 14"
+    );
+    c.find(Locator::Css(".candidate form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "议题已创建，已关联 3 条发现").await;
+    assert!(text.contains("康复救助：年龄 14"), "{text}");
+    assert!(text.contains("3 条发现") || text.contains("3\n"), "{text}");
+    shot(&c, &format!("{db:?}-31-issue-from-candidate")).await;
+    let issues = s.list_issues().await.unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].finding_count, 3);
+    c.close().await.unwrap();
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    a_coordinator_turns_a_recurring_gap_into_an_issue,
     a_senior_worker_sees_an_issue_with_its_evidence,
     a_person_signs_in_switches_language_and_signs_out,
     a_worker_records_a_finding_masks_an_id_number_and_saves,

@@ -57,6 +57,8 @@ pub struct Settings {
     pub probe_terms: usize,
     /// Terms in more than this share of an area's findings do not look for neighbours.
     pub probe_max_share: f64,
+    /// At most this many findings are scored against each one.
+    pub max_candidates: usize,
     /// Weight of a glossary concept against a plain term.
     pub concept_boost: f32,
     /// Across languages, the concept-only likeness counts this much.
@@ -80,6 +82,7 @@ impl Default for Settings {
             neighbours: 40,
             probe_terms: 16,
             probe_max_share: 0.5,
+            max_candidates: 400,
             concept_boost: 2.0,
             cross_language_scale: 1.0,
             threshold_boost: 2.0,
@@ -444,8 +447,15 @@ fn neighbour_edges(corpus: &Corpus, members: &[usize], s: &Settings) -> Vec<(usi
     for (a, terms) in probes.iter().enumerate() {
         seen.clear();
         let mut scored: Vec<(usize, f32)> = Vec::new();
-        for t in terms {
+        // Rarest terms first, and a bounded number of findings scored: thousands of
+        // findings written from one template cost no more than a few hundred.
+        let mut terms = terms.clone();
+        terms.sort_by_key(|t| postings[t].len());
+        'terms: for t in &terms {
             for &b in &postings[t] {
+                if seen.len() >= s.max_candidates {
+                    break 'terms;
+                }
                 if b != a && seen.insert(b) {
                     let sim = corpus.similarity(members[a], members[b]);
                     if sim as f64 >= s.edge_min {

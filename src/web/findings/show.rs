@@ -36,14 +36,12 @@ pub async fn show(
     let manage = crate::web::issues::can_manage(user.role);
     // Workers may propose a link; the issue's managers decide.
     let may_propose = !manage && crate::web::issues::can_comment(user.role);
+    // The open issues of the finding's own area, latest first.
     let all_issues: Vec<_> = if manage || may_propose {
         state
             .store
-            .list_issues()
+            .list_open_issues_in_area(f.policy_area_id, crate::web::issues::OFFERED_ISSUES)
             .await?
-            .into_iter()
-            .filter(|i| i.merged_into.is_none())
-            .collect()
     } else {
         Vec::new()
     };

@@ -102,7 +102,7 @@ pub fn summary_rows(
     for (b, k, v, n) in &summary.thresholds {
         rows.push(row(
             "finding.threshold_title",
-            format!("{b} · {k} · {v}"),
+            format!("{b} · {} · {v}", tr.t(&format!("threshold.{k}"))),
             count(*n),
         ));
     }

@@ -69,6 +69,9 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/unwatch", post(unwatch))
 }
 
+/// How many open issues a page offers to link to or merge into (latest first).
+pub const OFFERED_ISSUES: i64 = 200;
+
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 
 /// Everyone but viewers may comment on issues.
@@ -331,13 +334,14 @@ async fn show(
         .await?;
         return Ok(Redirect::to(&format!("/issues/{into}")).into_response());
     }
+    // Duplicates are about the same gap, so they are looked for in the same area.
     let all_open: Vec<IssueRow> = if can_manage(user.role) {
         state
             .store
-            .list_issues()
+            .list_open_issues_in_area(issue.policy_area_id, OFFERED_ISSUES)
             .await?
             .into_iter()
-            .filter(|i| i.merged_into.is_none() && i.id != id)
+            .filter(|i| i.id != id)
             .collect()
     } else {
         Vec::new()
@@ -440,7 +444,7 @@ async fn show(
                 }
                 @if !summary.thresholds.is_empty() {
                     h3 { (tr.t("finding.threshold_title")) }
-                    ul { @for (b, k, v, n) in &summary.thresholds { li { (b) " · " (k) " · " (v) ": " (cell(tr, *n, sup)) } } }
+                    ul { @for (b, k, v, n) in &summary.thresholds { li { (b) " · " (tr.t(&format!("threshold.{k}"))) " · " (v) ": " (cell(tr, *n, sup)) } } }
                 }
                 div.grid {
                     div {
