@@ -36,13 +36,13 @@ concepts! {
     "means_test", "家庭经济状况核对", "means test", ["核对", "家计", "财产", "存款"], ["means", "assets", "savings", "property"];
     "medical_expense", "医疗支出", "medical spending", ["医疗支出", "医药费", "药费", "医疗费", "看病"], ["medical", "medicine", "medication", "drugs", "treatment"];
     // Eligibility rules
-    "age_limit", "年龄限制", "age limit", ["周岁", "岁以下", "岁以上", "年龄", "超龄"], ["age", "aged", "older", "younger", "birthday", "turn", "turns", "cut-off", "cutoff", "cut"];
+    "age_limit", "年龄限制", "age limit", ["周岁", "岁以下", "岁以上", "年龄", "超龄"], ["age", "aged", "older", "younger", "birthday", "turns", "cut-off", "cutoff"];
     "stop", "停止发放", "stops", ["停止", "截止", "不再", "中断", "停发", "断了", "没有了", "取消"], ["stop", "stops", "stopped", "ends", "end", "cease", "ceases", "cut", "lose", "loses", "lost", "no longer"];
     "hukou", "户籍", "household registration (hukou)", ["户籍", "户口", "本地户籍", "外地户籍", "非本地", "外来"], ["hukou", "registration", "registered", "residence", "resident"];
     "migrant", "流动人口", "migrant", ["流动", "外来务工", "随迁", "外地", "农民工", "新市民"], ["migrant", "migrants", "non-local", "outside"];
-    "disability_grade", "残疾等级", "disability grade", ["等级", "一级", "二级", "三级", "四级", "一二级", "三四级", "重度", "轻度", "中度"], ["grade", "grades", "level", "severe", "mild", "moderate"];
-    "certificate", "证件", "certificate", ["残疾证", "证明", "证件", "鉴定", "评定"], ["certificate", "certification", "assessment", "assessed", "card"];
-    "waiting", "轮候", "waiting list", ["轮候", "排队", "等候", "排号", "等待", "等了", "排在"], ["waiting", "wait", "queue", "waitlist", "list"];
+    "disability_grade", "残疾等级", "disability grade", ["等级", "一级", "二级", "三级", "四级", "一二级", "三四级", "重度", "轻度", "中度"], ["grade", "grades", "severe", "mild", "moderate"];
+    "certificate", "证件", "certificate", ["残疾证", "证明", "证件", "鉴定", "评定"], ["certificate", "certification", "assessment", "assessed"];
+    "waiting", "轮候", "waiting list", ["轮候", "排队", "等候", "排号", "等待", "等了", "排在"], ["waiting", "wait", "queue", "waitlist"];
     "application", "申请", "application", ["申请", "材料", "审批", "手续", "办理", "窗口"], ["application", "apply", "applied", "paperwork", "forms", "approval", "documents"];
     // People
     "child", "儿童", "child", ["儿童", "孩子", "小孩", "未成年", "少年", "幼儿", "女儿", "儿子"], ["child", "children", "kid", "kids", "son", "daughter", "minor", "minors", "boy", "girl"];
@@ -51,7 +51,7 @@ concepts! {
     "autism", "孤独症", "autism", ["孤独症", "自闭症", "自闭"], ["autism", "autistic", "asd"];
     "intellectual", "智力障碍", "intellectual disability", ["智力", "智障", "发育迟缓", "脑瘫"], ["intellectual", "developmental", "cerebral", "palsy", "delay"];
     "mental", "精神障碍", "mental illness", ["精神", "精神障碍", "精神分裂", "抑郁", "双相", "心理"], ["mental", "psychiatric", "schizophrenia", "depression", "bipolar", "psychological"];
-    "carer", "照护者", "carer", ["照顾者", "照护者", "家属", "照料", "陪护", "看护"], ["carer", "carers", "caregiver", "caregivers", "caring", "looks"];
+    "carer", "照护者", "carer", ["照顾者", "照护者", "家属", "照料", "陪护", "看护"], ["carer", "carers", "caregiver", "caregivers", "caring"];
     "parent", "家长", "parent", ["父母", "家长", "母亲", "父亲", "妈妈", "爸爸", "单亲"], ["parent", "parents", "mother", "father", "mum", "single"];
     "left_behind", "留守儿童", "left-behind children", ["留守"], ["left-behind", "behind"];
     "living_alone", "独居", "living alone", ["独居", "空巢", "孤寡", "一个人住"], ["alone", "empty-nest", "solitary"];
@@ -59,9 +59,9 @@ concepts! {
     "unemployed", "失业", "unemployed", ["失业", "下岗", "无业", "待业"], ["unemployed", "unemployment", "jobless"];
     // Services
     "rehab", "康复", "rehabilitation", ["康复", "训练", "复健", "干预"], ["rehabilitation", "rehab", "therapy", "therapist", "intervention", "training"];
-    "care_home", "养老机构", "care home", ["养老院", "敬老院", "养老机构", "福利院", "护理院", "床位"], ["nursing", "home", "homes", "bed", "beds", "residential", "institution"];
+    "care_home", "养老机构", "care home", ["养老院", "敬老院", "养老机构", "福利院", "护理院", "床位"], ["nursing", "bed", "beds", "residential", "institution"];
     "home_care", "居家养老", "home care", ["居家养老", "上门服务", "居家照护", "助餐", "助浴", "上门"], ["home-care", "homecare", "visits", "visit", "meals"];
-    "day_care", "日间照料", "day care", ["日间照料", "日托", "托养"], ["day-care", "daycare", "day", "centre", "center"];
+    "day_care", "日间照料", "day care", ["日间照料", "日托", "托养"], ["day-care", "daycare", "centre", "center"];
     "respite", "喘息服务", "respite care", ["喘息", "临时托养", "短期托养"], ["respite", "break"];
     "emergency_call", "紧急呼叫", "emergency call", ["呼叫", "一键", "紧急", "报警器", "智能手环", "跌倒"], ["alarm", "pendant", "call", "button", "fall", "falls", "fell"];
     "school", "学校", "school", ["学校", "上学", "就学", "入学", "学位", "学籍", "课堂", "班级", "读书"], ["school", "schools", "schooling", "enrol", "enrolment", "enrollment", "class", "pupil", "pupils", "student", "students"];
@@ -75,21 +75,21 @@ concepts! {
     "chronic", "慢性病", "chronic illness", ["慢性病", "慢病", "癌症", "化疗", "重病", "大病"], ["chronic", "cancer", "chemotherapy", "serious", "illness"];
     "drugs_list", "药品目录", "drug list", ["目录", "药品", "自费药", "进口药"], ["formulary", "catalogue"];
     "out_of_area", "异地", "out of area", ["异地", "外省", "跨省", "老家"], ["out-of-province", "province", "hometown", "elsewhere"];
-    "community_follow", "社区随访", "community follow-up", ["随访", "社区康复", "回访", "跟进"], ["follow-up", "followup", "follow", "aftercare", "community"];
+    "community_follow", "社区随访", "community follow-up", ["随访", "社区康复", "回访", "跟进"], ["follow-up", "followup", "follow", "aftercare"];
     "housing", "住房", "housing", ["住房", "房子", "租房", "房租", "住所", "公租房", "廉租房", "保障房"], ["housing", "flat", "apartment", "rent", "rental", "tenancy", "accommodation"];
     "rent_subsidy", "租赁补贴", "rent subsidy", ["租赁补贴", "租金补贴", "房租补贴"], ["rent-subsidy"];
     "renovation", "改造", "adaptation", ["改造", "无障碍", "扶手", "坡道", "电梯", "楼梯"], ["adaptation", "adaptations", "accessible", "accessibility", "ramp", "lift", "elevator", "stairs", "handrail"];
-    "employment", "就业", "employment", ["就业", "工作", "岗位", "上班", "招聘", "用人单位"], ["employment", "job", "jobs", "work", "employer", "employers", "hire", "hiring", "vacancy"];
+    "employment", "就业", "employment", ["就业", "工作", "岗位", "上班", "招聘", "用人单位"], ["employment", "job", "jobs", "employer", "employers", "hire", "hiring", "vacancy"];
     "training_job", "职业培训", "vocational training", ["职业培训", "技能培训", "职业技能", "培训"], ["vocational", "skills", "course", "courses"];
     "quota", "按比例安排", "quota", ["按比例", "保障金", "比例"], ["quota", "levy", "proportion"];
     "violence", "家庭暴力", "domestic violence", ["家暴", "家庭暴力", "殴打", "施暴"], ["violence", "abuse", "abusive", "beaten", "beat", "assault", "abuser"];
-    "shelter", "庇护", "shelter", ["庇护", "临时安置", "救助站", "安置"], ["shelter", "refuge", "safe", "placement"];
-    "protection_order", "保护令", "protection order", ["保护令", "告诫书", "报警"], ["order", "police", "injunction"];
+    "shelter", "庇护", "shelter", ["庇护", "临时安置", "救助站", "安置"], ["shelter", "refuge", "placement"];
+    "protection_order", "保护令", "protection order", ["保护令", "告诫书", "报警"], ["police", "injunction"];
     "divorce", "离婚", "divorce", ["离婚", "分居", "抚养权", "抚养费"], ["divorce", "divorced", "custody", "maintenance", "separated"];
     "guardian", "监护", "guardianship", ["监护", "托孤", "事实无人抚养", "孤儿"], ["guardian", "guardianship", "orphan", "orphans", "unsupported"];
-    "bureaucracy", "部门推诿", "passed between offices", ["推诿", "两边", "都不管", "来回跑", "踢皮球"], ["bounced", "between", "neither", "offices", "responsibility"];
+    "bureaucracy", "部门推诿", "passed between offices", ["推诿", "两边", "都不管", "来回跑", "踢皮球"], ["bounced", "neither", "offices", "responsibility"];
     "time_delay", "时间太长", "delay", ["太久", "太长", "几个月", "半年", "一年", "拖延", "延迟"], ["months", "delay", "delayed", "slow", "years"];
-    "information", "信息", "information", ["不知道", "不了解", "宣传", "告知", "知晓"], ["unaware", "aware", "information", "know", "told"];
+    "information", "信息", "information", ["不知道", "不了解", "宣传", "告知", "知晓"], ["unaware", "aware", "information"];
     // Specific schemes and services
     "ltc_insurance", "长期护理保险", "long-term care insurance", ["长护险", "长期护理", "失能评估", "护理保险"], ["long-term care", "ltc", "care insurance"];
     "dementia", "认知症", "dementia", ["认知症", "失智", "老年痴呆", "阿尔茨海默"], ["dementia", "alzheimer", "cognitive"];
@@ -98,17 +98,17 @@ concepts! {
     "job_coach", "就业辅导员", "job coach", ["辅导员", "支持性就业", "就业辅导", "陪同上岗"], ["coach", "coaching", "supported employment", "job coach"];
     "hearing", "听力", "hearing", ["助听器", "听力", "耳蜗", "听障", "聋"], ["hearing", "deaf", "cochlear"];
     "lift_retrofit", "加装电梯", "lift retrofit", ["加装电梯", "电梯", "爬楼", "楼层", "高层", "六楼", "五楼", "七楼"], ["lift", "lifts", "elevator", "walk-up", "stairs", "floor", "storey"];
-    "points_system", "积分入学", "points-based admission", ["积分", "入学门槛", "公办学校", "学位"], ["points", "admission", "admissions", "place"];
+    "points_system", "积分入学", "points-based admission", ["积分", "入学门槛", "公办学校", "学位"], ["points", "admission", "admissions"];
     "childcare", "托育", "childcare", ["托育", "托儿所", "托班", "婴幼儿", "3岁以下", "三岁以下"], ["childcare", "nursery", "toddler", "infant", "infants", "creche"];
     "orphan_allowance", "孤儿基本生活费", "orphan allowance", ["孤儿", "基本生活费", "事实无人抚养"], ["orphan", "orphans", "unsupported", "de facto"];
     "adulthood", "成年", "turning 18", ["18岁", "十八岁", "成年", "年满18"], ["adult", "adulthood", "eighteen"];
     "rehab_amount", "康复救助标准", "rehabilitation funding level", ["每年", "年度", "额度", "上限", "封顶", "标准"], ["cap", "capped", "ceiling", "annual", "limit", "per year"];
     "age14", "十四岁", "age 14", ["14岁", "十四岁", "14周岁", "满14"], ["fourteen"];
-    "grade9", "初中毕业", "after junior secondary", ["初中", "九年级", "义务教育", "毕业", "职高", "高中"], ["junior", "secondary", "graduate", "graduates", "grade", "vocational", "compulsory"];
+    "grade9", "初中毕业", "after junior secondary", ["初中", "九年级", "义务教育", "毕业", "职高", "高中"], ["junior", "secondary", "graduate", "graduates", "vocational", "compulsory"];
     "accompany", "陪读", "parents made to accompany", ["陪读", "陪同", "家长陪", "陪着上课"], ["accompany", "accompanies", "accompanying", "sit"];
     "temporary_aid_speed", "救助时效", "slow emergency aid", ["审批", "到账", "等了", "急需", "周期"], ["approval", "approved", "paid", "arrive", "arrived", "weeks"];
-    "supporters_income", "赡养费", "imputed support from relatives", ["赡养", "子女收入", "赡养费", "扶养"], ["support", "supported", "children's income", "adult children", "sons"];
-    "waiting_rank", "轮候位次", "place in the queue", ["位次", "排名", "第几", "排位"], ["position", "ranked", "number"];
+    "supporters_income", "赡养费", "imputed support from relatives", ["赡养", "子女收入", "赡养费", "扶养"], ["children's income", "adult children", "sons"];
+    "waiting_rank", "轮候位次", "place in the queue", ["位次", "排名", "第几", "排位"], ["ranked"];
     "shelter_stay", "庇护期限", "length of shelter stay", ["天数", "最多", "期限", "住满", "7天", "七天", "15天"], ["nights", "maximum", "stay", "days"];
     "apply_where", "属地管理", "where to apply", ["户籍地", "居住地", "回老家", "属地"], ["hometown", "registered", "where"];
     "digital", "线上", "online", ["线上", "手机", "APP", "小程序", "网上", "智能手机"], ["online", "app", "smartphone", "digital", "internet", "phone"];
