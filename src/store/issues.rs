@@ -234,10 +234,10 @@ pub trait IssueStore: Send + Sync {
         finding_ids: &[i64],
         audit: &AuditEvent,
     ) -> StoreResult<()>;
-    /// Open issues (not merged, not closed) of one policy area, latest first.
-    async fn list_open_issues_in_area(
+    /// Open issues (not merged, not closed), of one policy area or all, latest first.
+    async fn list_open_issues(
         &self,
-        area_id: i64,
+        area_id: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<IssueRow>>;
     /// `NotFound` if the finding was not linked.
@@ -308,13 +308,13 @@ macro_rules! impl_issue_store {
                     .await?)
             }
 
-            async fn list_open_issues_in_area(
+            async fn list_open_issues(
                 &self,
-                area_id: i64,
+                area_id: Option<i64>,
                 limit: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRow>> {
                 Ok(sqlx::query_as(&format!(
-                    "{} WHERE i.policy_area_id = $1 AND i.merged_into IS NULL AND i.stage <> 'closed' \
+                    "{} WHERE ($1 IS NULL OR i.policy_area_id = $1) AND i.merged_into IS NULL AND i.stage <> 'closed' \
                      ORDER BY i.updated_at DESC, i.id DESC LIMIT $2",
                     $crate::store::issues::ISSUE_SELECT
                 ))

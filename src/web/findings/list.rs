@@ -165,7 +165,10 @@ pub async fn search_page(
     let query_text = filters.q.clone().unwrap_or_default();
     let manage = crate::web::issues::can_manage(user.role);
     let issues = if manage {
-        state.store.list_issues().await?
+        state
+            .store
+            .list_open_issues(None, crate::web::issues::OFFERED_ISSUES)
+            .await?
     } else {
         Vec::new()
     };

@@ -40,7 +40,7 @@ pub async fn show(
     let all_issues: Vec<_> = if manage || may_propose {
         state
             .store
-            .list_open_issues_in_area(f.policy_area_id, crate::web::issues::OFFERED_ISSUES)
+            .list_open_issues(Some(f.policy_area_id), crate::web::issues::OFFERED_ISSUES)
             .await?
     } else {
         Vec::new()

@@ -338,7 +338,7 @@ async fn show(
     let all_open: Vec<IssueRow> = if can_manage(user.role) {
         state
             .store
-            .list_open_issues_in_area(issue.policy_area_id, OFFERED_ISSUES)
+            .list_open_issues(Some(issue.policy_area_id), OFFERED_ISSUES)
             .await?
             .into_iter()
             .filter(|i| i.id != id)
