@@ -56,21 +56,17 @@ fn shown(n: usize, sup: evidence::Suppression) -> Option<usize> {
 }
 
 async fn issue_json(state: &AppState, user: &User, issue: IssueRow) -> Result<IssueJson, AppError> {
-    let findings: Vec<_> = crate::web::issues::linked_findings(state, issue.id)
-        .await?
-        .into_iter()
-        .map(|(_, f)| f)
+    let linked = state.store.evidence_items(issue.id).await?;
+    let finding_ids = linked
+        .iter()
+        .filter(|(_, it)| access::can_view(user.role, user.org_id, it.org_id))
+        .map(|(id, _)| *id)
         .collect();
-    let items: Vec<EvidenceItem> = findings.iter().map(Into::into).collect();
+    let items: Vec<EvidenceItem> = linked.into_iter().map(|(_, it)| it).collect();
     let s = evidence::summarise(&items);
-    let sup =
-        crate::web::issues::suppression_for(state, user, &findings.iter().collect::<Vec<_>>());
+    let sup = crate::web::issues::suppression_over(state, user, items.iter().map(|it| it.org_id));
     Ok(IssueJson {
-        finding_ids: findings
-            .iter()
-            .filter(|f| access::can_view(user.role, user.org_id, f.org_id))
-            .map(|f| f.id)
-            .collect(),
+        finding_ids,
         evidence: EvidenceJson {
             findings: s.findings,
             workers: s.workers,

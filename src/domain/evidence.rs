@@ -30,8 +30,7 @@ pub struct EvidenceItem {
     pub figures: Vec<(String, f64, String)>,
 }
 
-/// Cells below this count are suppressed for outsiders (configurable per deployment).
-/// The default threshold (configurable: `GROUNDSWELL_SMALL_CELL`).
+/// Cells below this count are suppressed for outsiders and in exports. The default (configurable: `GROUNDSWELL_SMALL_CELL`).
 pub const SMALL_CELL: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

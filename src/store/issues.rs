@@ -248,6 +248,12 @@ pub trait IssueStore: Send + Sync {
         audit: &AuditEvent,
     ) -> StoreResult<()>;
     async fn issue_links(&self, issue_id: i64) -> StoreResult<Vec<LinkRow>>;
+    /// What the evidence summary needs of each linked finding that is not deleted, by
+    /// finding id: two queries however many findings are linked.
+    async fn evidence_items(
+        &self,
+        issue_id: i64,
+    ) -> StoreResult<Vec<(i64, crate::domain::evidence::EvidenceItem)>>;
     /// The issues a finding is linked to.
     async fn issues_of_finding(&self, finding_id: i64) -> StoreResult<Vec<IssueRow>>;
 }
@@ -788,6 +794,52 @@ macro_rules! impl_issue_store {
                 .bind(issue_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn evidence_items(
+                &self,
+                issue_id: i64,
+            ) -> $crate::store::StoreResult<Vec<(i64, $crate::domain::evidence::EvidenceItem)>> {
+                use std::collections::HashMap;
+                type Row = (i64, i64, i64, String, chrono::NaiveDate, i64, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT f.id, f.org_id, f.recorded_by, f.locality_path, f.observed_on, f.people_affected, f.age_min, f.age_max, \
+                     f.threshold_benefit, f.threshold_kind, f.threshold_value \
+                     FROM issue_findings l JOIN findings f ON f.id = l.finding_id \
+                     WHERE l.issue_id = $1 AND f.deleted_at IS NULL ORDER BY f.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let figures: Vec<(i64, String, f64, String)> = sqlx::query_as(
+                    "SELECT g.finding_id, g.name, g.amount, g.unit FROM issue_findings l \
+                     JOIN finding_figures g ON g.finding_id = l.finding_id \
+                     WHERE l.issue_id = $1 ORDER BY g.finding_id, g.position",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_finding: HashMap<i64, Vec<(String, f64, String)>> = HashMap::new();
+                for (id, name, amount, unit) in figures {
+                    by_finding.entry(id).or_default().push((name, amount, unit));
+                }
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, org_id, recorded_by, locality_path, observed_on, people_affected, age_min, age_max, b, k, v)| {
+                        let item = $crate::domain::evidence::EvidenceItem {
+                            org_id,
+                            recorded_by,
+                            locality_path,
+                            observed_on,
+                            people_affected,
+                            age_min,
+                            age_max,
+                            threshold: k.map(|k| (b.unwrap_or_default(), k, v.unwrap_or_default())),
+                            figures: by_finding.remove(&id).unwrap_or_default(),
+                        };
+                        (id, item)
+                    })
+                    .collect())
             }
 
             async fn issue_links(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::issues::LinkRow>> {

@@ -1015,6 +1015,7 @@ async fn workers_propose_links_and_the_owner_decides(db: Db) {
 }
 
 crate::both_databases!(
+    the_lean_evidence_rows_match_the_findings,
     workers_propose_links_and_the_owner_decides,
     merging_moves_everything_and_redirects,
     supporters_cosigners_and_watchers,
@@ -1024,3 +1025,87 @@ crate::both_databases!(
     links_keep_counts_and_refuse_duplicates,
     an_issue_page_shows_the_evidence_and_suppresses_small_cells,
 );
+
+/// The lean rows the issue page summarises from give exactly the summary the full
+/// findings give, deleted findings left out.
+async fn the_lean_evidence_rows_match_the_findings(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let mut i = input(
+            &format!("Allowance below cost {n}"),
+            w.area,
+            w.community,
+            "2026-04-10",
+        );
+        i.age_min = "6".into();
+        i.age_max = format!("{}", 10 + n);
+        i.threshold_benefit = "care allowance".into();
+        i.threshold_kind = "age".into();
+        i.threshold_value = "14".into();
+        i.figures = vec![
+            groundswell::domain::finding::FigureInput {
+                name: "cost".into(),
+                amount: format!("{}", 1000 + 250 * n),
+                unit: "yuan/month".into(),
+            },
+            groundswell::domain::finding::FigureInput {
+                name: "allowance".into(),
+                amount: "300".into(),
+                unit: "yuan/month".into(),
+            },
+        ];
+        let author = if n % 2 == 0 { &w.worker } else { &w.other_org };
+        ids.push(save(s, author, &validate(&i, today()).unwrap()).await);
+    }
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "t".into(),
+                problem_statement: "p".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    s.link_findings(
+        issue.id,
+        &ids,
+        &AuditEvent::new("issue.finding_linked", Some(senior), None),
+    )
+    .await
+    .unwrap();
+    s.delete_finding(
+        ids[4],
+        &AuditEvent::new("finding.deleted", Some(senior), None),
+    )
+    .await
+    .unwrap();
+    let lean = s.evidence_items(issue.id).await.unwrap();
+    assert_eq!(
+        lean.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        ids[..4].to_vec()
+    );
+    let full: Vec<groundswell::domain::evidence::EvidenceItem> = s
+        .get_findings(&ids[..4])
+        .await
+        .unwrap()
+        .iter()
+        .map(Into::into)
+        .collect();
+    let lean: Vec<_> = lean.into_iter().map(|(_, it)| it).collect();
+    assert_eq!(
+        groundswell::domain::evidence::summarise(&lean),
+        groundswell::domain::evidence::summarise(&full)
+    );
+    w.app.stop().await;
+}

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::{linked_findings, load_issue};
+use super::load_issue;
 use crate::domain::evidence::{self, Cell, EvidenceItem, Suppression};
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -138,8 +138,13 @@ async fn prepare(
 ) -> Result<(String, Vec<[String; 7]>), AppError> {
     let issue = load_issue(state, id).await?;
     let tax = Taxonomy::load(&state.store).await?;
-    let findings = linked_findings(state, id).await?;
-    let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
+    let items: Vec<EvidenceItem> = state
+        .store
+        .evidence_items(id)
+        .await?
+        .into_iter()
+        .map(|(_, it)| it)
+        .collect();
     let summary = evidence::summarise(&items);
     let rows = summary_rows(
         ctx.tr(),

@@ -284,32 +284,24 @@ fn cell(tr: Tr, count: usize, sup: Suppression) -> String {
 }
 
 /// Insiders see exact small counts: admins, and readers whose organisation recorded
-/// every linked finding.
-pub fn suppression_for(state: &AppState, user: &User, findings: &[&Finding]) -> Suppression {
+/// every linked finding (`orgs`: the recording organisation of each).
+pub fn suppression_over(
+    state: &AppState,
+    user: &User,
+    mut orgs: impl Iterator<Item = i64>,
+) -> Suppression {
     Suppression {
         threshold: state.settings.small_cell,
-        insider: user.role == Role::Admin || findings.iter().all(|f| f.org_id == user.org_id),
+        insider: user.role == Role::Admin || orgs.all(|o| o == user.org_id),
     }
 }
 
-/// The issue's linked findings (not deleted) with their links, in linking order.
-pub async fn linked_findings(
-    state: &AppState,
-    issue_id: i64,
-) -> Result<Vec<(LinkRow, Finding)>, AppError> {
-    let links = state.store.issue_links(issue_id).await?;
-    let ids: Vec<i64> = links.iter().map(|l| l.finding_id).collect();
-    let mut by_id: std::collections::HashMap<i64, Finding> = state
-        .store
-        .get_findings(&ids)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    Ok(links
-        .into_iter()
-        .filter_map(|l| by_id.remove(&l.finding_id).map(|f| (l, f)))
-        .collect())
+/// Linked findings shown per page of an issue.
+const LINKED_PAGE: usize = 100;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowParams {
+    page: Option<usize>,
 }
 
 async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
@@ -322,6 +314,7 @@ async fn show(
     CurrentUser(user): CurrentUser,
     page: PageCtx,
     Path(id): Path<i64>,
+    axum::extract::Query(params): axum::extract::Query<ShowParams>,
 ) -> Result<Response, AppError> {
     let issue = load_issue(&state, id).await?;
     if let Some(into) = issue.merged_into {
@@ -347,7 +340,42 @@ async fn show(
         Vec::new()
     };
     let tax = Taxonomy::load(&state.store).await?;
-    let findings = linked_findings(&state, id).await?;
+    // The summary reads all linked findings (lean rows); the list shows one page of them.
+    let items_by_id = state.store.evidence_items(id).await?;
+    let org_of: std::collections::HashMap<i64, i64> = items_by_id
+        .iter()
+        .map(|(fid, it)| (*fid, it.org_id))
+        .collect();
+    let links = state.store.issue_links(id).await?;
+    let live_links: Vec<&LinkRow> = links
+        .iter()
+        .filter(|l| org_of.contains_key(&l.finding_id))
+        .collect();
+    let visible_links: Vec<&LinkRow> = live_links
+        .iter()
+        .copied()
+        .filter(|l| access::can_view(user.role, user.org_id, org_of[&l.finding_id]))
+        .collect();
+    let hidden_count = live_links.len() - visible_links.len();
+    let pages = visible_links.len().div_ceil(LINKED_PAGE).max(1);
+    let page_no = params.page.unwrap_or(1).clamp(1, pages);
+    let page_links: Vec<&LinkRow> = visible_links
+        .iter()
+        .skip((page_no - 1) * LINKED_PAGE)
+        .take(LINKED_PAGE)
+        .copied()
+        .collect();
+    let mut page_findings: std::collections::HashMap<i64, Finding> = state
+        .store
+        .get_findings(&page_links.iter().map(|l| l.finding_id).collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let findings: Vec<(&LinkRow, Finding)> = page_links
+        .iter()
+        .filter_map(|l| page_findings.remove(&l.finding_id).map(|f| (*l, f)))
+        .collect();
     let comments = state.store.list_comments(id).await?;
     let timeline = state.store.audit_of("issue", id).await?;
     let other_evidence = state.store.list_evidence(id).await?;
@@ -369,13 +397,9 @@ async fn show(
     } else {
         (Vec::new(), Vec::new())
     };
-    let items: Vec<EvidenceItem> = findings.iter().map(|(_, f)| f.into()).collect();
+    let items: Vec<EvidenceItem> = items_by_id.into_iter().map(|(_, it)| it).collect();
     let summary = evidence::summarise(&items);
-    let sup = suppression_for(
-        &state,
-        &user,
-        &findings.iter().map(|(_, f)| f).collect::<Vec<_>>(),
-    );
+    let sup = suppression_over(&state, &user, items.iter().map(|it| it.org_id));
     let insider = sup.insider;
     let tr = page.tr();
     let lang = page.ctx.lang;
@@ -475,7 +499,7 @@ async fn show(
                     " " span.hint { (tr.f("issues.export_note", &[("n", &sup.threshold.to_string())])) }
                 }
             }
-            section.card {
+            section.card #linked {
                 h2 { (tr.t("issues.linked_findings")) }
                 @if manage {
                     form.inline method="post" action={ "/issues/" (issue.id) "/findings" } {
@@ -487,12 +511,14 @@ async fn show(
                         button type="submit" { (tr.t("issues.link")) }
                     }
                 }
-                @let visible: Vec<_> = findings.iter().filter(|(_, f)| access::can_view(user.role, user.org_id, f.org_id)).collect();
-                @if visible.len() < findings.len() {
-                    p.muted { (tr.f("issues.hidden_findings", &[("count", &(findings.len() - visible.len()).to_string())])) }
+                @if hidden_count > 0 {
+                    p.muted { (tr.f("issues.hidden_findings", &[("count", &hidden_count.to_string())])) }
                 }
-                ol.results {
-                    @for (l, f) in &visible {
+                @if pages > 1 {
+                    p.muted { (tr.f("issues.linked_page", &[("page", &page_no.to_string()), ("pages", &pages.to_string()), ("count", &visible_links.len().to_string())])) }
+                }
+                ol.results start=((page_no - 1) * LINKED_PAGE + 1) {
+                    @for (l, f) in &findings {
                         li.result {
                             a.result-title href={ "/findings/" (f.id) } { (tr.f("finding.title", &[("id", &f.id.to_string())])) }
                             p.snippet { (f.narrative.chars().take(200).collect::<String>()) }
@@ -512,6 +538,12 @@ async fn show(
                             }
                         }
                     }
+                }
+            }
+            @if pages > 1 {
+                nav.pager aria-label=(tr.t("issues.linked_findings")) {
+                    @if page_no > 1 { a href={ "/issues/" (issue.id) "?page=" (page_no - 1) "#linked" } { "← " (tr.t("issues.previous_page")) } " " }
+                    @if page_no < pages { a href={ "/issues/" (issue.id) "?page=" (page_no + 1) "#linked" } { (tr.t("issues.next_page")) " →" } }
                 }
             }
             @if !proposals.is_empty() {
@@ -660,7 +692,7 @@ async fn show(
                     }
                 }
             }
-            @if manage && findings.len() > 1 {
+            @if manage && live_links.len() > 1 {
                 section.card #split {
                     h2 { (tr.t("issues.split")) }
                     p.hint { (tr.t("issues.split_hint")) }
