@@ -27,6 +27,15 @@ pub struct IssueRow {
     pub merged_into: Option<i64>,
 }
 
+/// An issue as a choice on a page: enough to name it and compare with it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssueRef {
+    pub id: i64,
+    pub title: String,
+    pub problem_statement: String,
+    pub policy_area_id: i64,
+}
+
 pub struct NewIssue {
     pub title: String,
     pub problem_statement: String,
@@ -234,12 +243,13 @@ pub trait IssueStore: Send + Sync {
         finding_ids: &[i64],
         audit: &AuditEvent,
     ) -> StoreResult<()>;
-    /// Open issues (not merged, not closed), of one policy area or all, latest first.
+    /// Open issues (not merged, not closed), of one policy area or all, latest first:
+    /// what a page offers to link to or merge into.
     async fn list_open_issues(
         &self,
         area_id: Option<i64>,
         limit: i64,
-    ) -> StoreResult<Vec<IssueRow>>;
+    ) -> StoreResult<Vec<IssueRef>>;
     /// `NotFound` if the finding was not linked.
     async fn unlink_finding(
         &self,
@@ -318,12 +328,12 @@ macro_rules! impl_issue_store {
                 &self,
                 area_id: Option<i64>,
                 limit: i64,
-            ) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRow>> {
-                Ok(sqlx::query_as(&format!(
-                    "{} WHERE ($1 IS NULL OR i.policy_area_id = $1) AND i.merged_into IS NULL AND i.stage <> 'closed' \
+            ) -> $crate::store::StoreResult<Vec<$crate::store::issues::IssueRef>> {
+                Ok(sqlx::query_as(
+                    "SELECT i.id, i.title, i.problem_statement, i.policy_area_id FROM advocacy_issues i \
+                     WHERE ($1 IS NULL OR i.policy_area_id = $1) AND i.merged_into IS NULL AND i.stage <> 'closed' \
                      ORDER BY i.updated_at DESC, i.id DESC LIMIT $2",
-                    $crate::store::issues::ISSUE_SELECT
-                ))
+                )
                 .bind(area_id)
                 .bind(limit)
                 .fetch_all(&self.pool)

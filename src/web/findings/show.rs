@@ -416,7 +416,7 @@ pub async fn delete(
 /// Issues and findings that look like this finding, best first, with how alike (0–1).
 #[derive(Default)]
 pub struct Suggestions {
-    pub issues: Vec<(crate::store::issues::IssueRow, f32)>,
+    pub issues: Vec<(crate::store::issues::IssueRef, f32)>,
     pub findings: Vec<(crate::domain::recurrence::GapDoc, f32)>,
 }
 
@@ -431,7 +431,7 @@ pub async fn suggest(
     state: &AppState,
     user: &crate::store::User,
     f: &crate::store::findings::Finding,
-    open_issues: &[crate::store::issues::IssueRow],
+    open_issues: &[crate::store::issues::IssueRef],
 ) -> Result<Suggestions, AppError> {
     use crate::domain::recurrence::{GapDoc, Settings, most_similar};
     let pool = state
@@ -465,7 +465,7 @@ pub async fn suggest(
             )
         }),
     };
-    let area_issues: Vec<&crate::store::issues::IssueRow> = open_issues
+    let area_issues: Vec<&crate::store::issues::IssueRef> = open_issues
         .iter()
         .filter(|i| i.policy_area_id == f.policy_area_id)
         .collect();
@@ -505,7 +505,7 @@ pub async fn suggest(
             findings.push((doc.clone(), *s));
         }
     }
-    let mut issues: Vec<(crate::store::issues::IssueRow, f32)> = issue_score
+    let mut issues: Vec<(crate::store::issues::IssueRef, f32)> = issue_score
         .into_iter()
         .filter_map(|(id, s)| {
             open_issues

@@ -328,7 +328,7 @@ async fn show(
         return Ok(Redirect::to(&format!("/issues/{into}")).into_response());
     }
     // Duplicates are about the same gap, so they are looked for in the same area.
-    let all_open: Vec<IssueRow> = if can_manage(user.role) {
+    let all_open: Vec<crate::store::issues::IssueRef> = if can_manage(user.role) {
         state
             .store
             .list_open_issues(Some(issue.policy_area_id), OFFERED_ISSUES)
