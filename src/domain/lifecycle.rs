@@ -302,7 +302,7 @@ mod tests {
     #[test]
     fn an_issue_walks_from_identified_to_closed() {
         let mut s = at(Stage::Identified, Role::Senior);
-        let mut step = |s: &mut Situation, role: Role, m: Move| {
+        let step = |s: &mut Situation, role: Role, m: Move| {
             s.role = role;
             let o = check(s, &m).unwrap_or_else(|e| panic!("{m:?} at {:?}: {e:?}", s.stage));
             s.stage = o.to;
