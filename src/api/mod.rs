@@ -42,6 +42,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/issues/{id}", get(issues::get_one))
         .route("/api/v1/candidates", get(issues::candidates))
         .route(
+            "/api/v1/issues/{id}/transitions",
+            axum::routing::post(crate::web::issues::lifecycle::api_transition),
+        )
+        .route(
+            "/api/v1/issues/{id}/submissions",
+            get(crate::web::issues::lifecycle::api_list_submissions)
+                .post(crate::web::issues::lifecycle::api_create_submission),
+        )
+        .route(
             "/api/v1/issues/{id}/merge",
             axum::routing::post(issues::merge),
         )
@@ -212,9 +221,19 @@ impl Modify for BearerAuth {
         issues::unlink,
         issues::merge,
         issues::candidates,
+        crate::web::issues::lifecycle::api_transition,
+        crate::web::issues::lifecycle::api_list_submissions,
+        crate::web::issues::lifecycle::api_create_submission,
+        crate::web::departments::api_list,
+        crate::web::departments::api_create,
     ),
     components(schemas(
         crate::store::recurrence::CandidateRow,
+        crate::store::lifecycle::SubmissionRow,
+        crate::store::lifecycle::DepartmentRow,
+        crate::web::issues::lifecycle::MoveRequest,
+        crate::web::issues::lifecycle::SubmissionForm,
+        crate::web::departments::DepartmentForm,
         ErrorBody,
         ErrorDetail,
         MeResponse,

@@ -76,6 +76,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0011_gap_candidates.sql"),
         include_str!("../../migrations/postgres/0011_gap_candidates.sql"),
     ),
+    (
+        12,
+        "departments_submissions",
+        include_str!("../../migrations/sqlite/0012_departments_submissions.sql"),
+        include_str!("../../migrations/postgres/0012_departments_submissions.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 pub mod accounts;
 pub mod findings;
 pub mod issues;
+pub mod lifecycle;
 pub mod migrate;
 pub mod postgres;
 pub mod recurrence;
@@ -63,6 +64,7 @@ pub trait Store:
     + findings::FindingStore
     + issues::IssueStore
     + recurrence::RecurrenceStore
+    + lifecycle::LifecycleStore
     + Send
     + Sync
     + 'static

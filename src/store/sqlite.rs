@@ -47,6 +47,7 @@ super::accounts::impl_account_store!(SqliteStore);
 super::findings::impl_finding_store!(SqliteStore);
 super::issues::impl_issue_store!(SqliteStore);
 super::recurrence::impl_recurrence_store!(SqliteStore);
+super::lifecycle::impl_lifecycle_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {

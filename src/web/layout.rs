@@ -112,6 +112,7 @@ fn nav(page: &PageCtx) -> Markup {
             (item("/issues", "nav.issues"))
             @if page.ctx.user.as_ref().is_some_and(|u| crate::web::issues::can_manage(u.role)) {
                 (item("/candidates", "nav.candidates"))
+                (item("/departments", "nav.departments"))
             }
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))

@@ -25,6 +25,7 @@ pub mod auth;
 pub mod candidates;
 pub mod context;
 pub mod csrf;
+pub mod departments;
 pub mod errors;
 pub mod findings;
 pub mod forms;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(findings::router())
         .merge(issues::router())
         .merge(candidates::router())
+        .merge(departments::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

@@ -644,6 +644,81 @@ async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
     let issues = s.list_issues().await.unwrap();
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].finding_count, 3);
+
+    // On to the department: draft, review, approve, record the submission, submit.
+    s.create_department(
+        &groundswell::store::lifecycle::NewDepartment {
+            name_zh: "宁波市残疾人联合会".into(),
+            name_en: "Ningbo Disabled Persons' Federation".into(),
+            level: "municipal".into(),
+            parent_id: None,
+            reply_unit: "months".into(),
+            reply_count: 3,
+            active: true,
+        },
+        &groundswell::store::AuditEvent::new("department.created", None, None),
+    )
+    .await
+    .unwrap();
+    for (button, after) in [
+        ("开始起草", "议题当前阶段：起草中"),
+        ("提请审核", "议题当前阶段：审核中"),
+        ("批准草稿", "草稿已批准"),
+    ] {
+        c.find(Locator::XPath(&format!(
+            "//form[contains(@class,'move-form')]//button[normalize-space()='{button}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        wait_for_text(&c, after).await;
+    }
+    c.find(Locator::Css("#s-department option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#s-channel option[value=cppcc_proposal]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#s-reference"))
+        .await
+        .unwrap()
+        .send_keys("甬政协提〔2026〕17号")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#submissions form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "已登记提交").await;
+    assert!(
+        text.contains("宁波市残疾人联合会") && text.contains("政协提案"),
+        "{text}"
+    );
+    assert!(
+        text.contains("天到期"),
+        "the reply deadline is counted: {text}"
+    );
+    c.find(Locator::XPath(
+        "//form[contains(@class,'move-form')]//button[normalize-space()='标为已提交']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_text(&c, "议题当前阶段：已提交").await;
+    shot(&c, &format!("{db:?}-32-issue-submitted")).await;
+    assert_eq!(s.list_issues().await.unwrap()[0].stage, "submitted");
     c.close().await.unwrap();
     w.app.stop().await;
 }

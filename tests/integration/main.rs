@@ -13,4 +13,5 @@ mod findings_store;
 mod findings_web;
 mod issue_files;
 mod issues;
+mod lifecycle;
 mod store;

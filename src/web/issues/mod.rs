@@ -28,6 +28,7 @@ use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
 mod attachments;
 mod export;
+pub mod lifecycle;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/issues", get(list).post(create))
         .route("/issues/new", get(new_form))
         .route("/issues/{id}", get(show))
+        .route("/issues/{id}/transitions", post(lifecycle::transition))
+        .route("/issues/{id}/submissions", post(lifecycle::submit))
         .route("/issues/{id}/evidence.csv", get(export::csv))
         .route("/issues/{id}/evidence.xlsx", get(export::xlsx))
         .route("/issues/{id}/findings", post(link))
@@ -94,10 +97,10 @@ fn priority_key(p: &str) -> &'static str {
 }
 
 fn stage_key(stage: &str) -> &'static str {
-    match stage {
-        "closed" => "issues.stage_closed",
-        _ => "issues.stage_identified",
-    }
+    lifecycle::stage_key(
+        crate::domain::lifecycle::Stage::parse(stage)
+            .unwrap_or(crate::domain::lifecycle::Stage::Identified),
+    )
 }
 
 async fn list(
@@ -380,6 +383,15 @@ async fn show(
     let timeline = state.store.audit_of("issue", id).await?;
     let other_evidence = state.store.list_evidence(id).await?;
     let files = state.store.list_attachments(id).await?;
+    let stage =
+        lifecycle::stage_card(&state, &user, &page, id, issue.resolution.as_deref()).await?;
+    let submissions = state.store.list_submissions(id).await?;
+    let departments = if can_manage(user.role) {
+        state.store.list_departments().await?
+    } else {
+        Vec::new()
+    };
+    let submission_draft = lifecycle::take_draft(&session).await;
     let proposals = if can_manage(user.role) {
         state.store.list_proposals(id).await?
     } else {
@@ -419,6 +431,8 @@ async fn show(
                 (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
             }
             section.card { p.narrative { (issue.problem_statement) } }
+            (stage)
+            (lifecycle::submissions_card(&page, issue.id, &submissions, &departments, manage, submission_draft))
             section.card.evidence {
                 h2 { (tr.t("issues.evidence")) }
                 ul.figures {

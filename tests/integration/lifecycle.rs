@@ -1,0 +1,522 @@
+//! From proposal to government answer, on both databases: the shipped holiday calendar,
+//! departments, an issue walked through review and submission (refusals included),
+//! submissions with their reply deadlines, and the same through the API.
+
+use chrono::NaiveDate;
+use groundswell::domain::role::Role;
+use groundswell::domain::token;
+use groundswell::domain::workdays::HolidayCalendar;
+use groundswell::store::AuditEvent;
+use groundswell::store::issues::NewIssue;
+use serde_json::{Value, json};
+
+use crate::common::{Db, TestDb, csrf, signed_in};
+use crate::findings_store::world;
+
+async fn bearer(s: &groundswell::store::DynStore, user: i64) -> String {
+    let secret = token::generate();
+    s.create_api_token(
+        user,
+        "t",
+        &token::hash(&secret),
+        &AuditEvent::new("token.created", None, None),
+    )
+    .await
+    .unwrap();
+    secret
+}
+
+async fn the_shipped_holiday_calendar_is_the_official_one(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let cal = w.app.store.holiday_calendar().await.unwrap();
+    assert_eq!(cal, HolidayCalendar::official());
+    // An admin can declare another year and mark its days.
+    let ev = || AuditEvent::new("holiday.changed", None, None);
+    let d = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    w.app
+        .store
+        .set_holiday(
+            d,
+            Some(groundswell::domain::workdays::DayKind::Holiday),
+            &ev(),
+        )
+        .await
+        .unwrap();
+    w.app.store.add_holiday_year(2027, &ev()).await.unwrap();
+    let cal = w.app.store.holiday_calendar().await.unwrap();
+    assert_eq!(cal.is_working_day(d), Some(false));
+    assert!(cal.covers(2027));
+    w.app.stop().await;
+}
+
+async fn an_issue_goes_through_review_and_submission(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let admin = w
+        .app
+        .user("admin@example.org", Role::Admin, "Ningbo Federation")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Rehabilitation subsidy stops at 14".into(),
+                problem_statement: "Children still need therapy.".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "high".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let page = format!("/issues/{}", issue.id);
+    let stage = |id| async move { s.get_issue(id).await.unwrap().unwrap().stage };
+
+    // Departments: an admin adds one on the page; a duplicate name keeps what was typed.
+    let a = signed_in(&w.app, "admin@example.org").await;
+    let at = csrf(&w.app, &a, "/departments").await;
+    let form = |name: &str, token: &str| {
+        vec![
+            ("name_zh", name.to_string()),
+            ("name_en", "Ningbo Civil Affairs Bureau".to_string()),
+            ("level", "municipal".to_string()),
+            ("reply_unit", "months".to_string()),
+            ("reply_count", "3".to_string()),
+            ("active", "on".to_string()),
+            ("csrf_token", token.to_string()),
+        ]
+    };
+    let res = a
+        .post(w.app.url("/departments"))
+        .form(&form("宁波市民政局", &at))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = a
+        .post(w.app.url("/departments"))
+        .form(&form("宁波市民政局", &at))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("exists already") && html.contains("Ningbo Civil Affairs Bureau"),
+        "{html}"
+    );
+    let departments = s.list_departments().await.unwrap();
+    assert_eq!(departments.len(), 1);
+    let dept = departments[0].id;
+
+    // The senior starts drafting and asks for review.
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, &page).await;
+    let go = |client: &reqwest::Client, token: &str, m: &str, extra: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = vec![
+            ("move".into(), m.into()),
+            ("csrf_token".into(), token.into()),
+        ];
+        f.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        client
+            .post(w.app.url(&format!("{page}/transitions")))
+            .form(&f)
+            .send()
+    };
+    assert_eq!(
+        go(&c, &token, "start_drafting", &[])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(
+        go(&c, &token, "request_review", &[])
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(stage(issue.id).await, "review");
+    // A senior may not approve their own draft.
+    go(&c, &token, "approve", &[]).await.unwrap();
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Your role may not make this move."), "{html}");
+    assert_eq!(stage(issue.id).await, "review");
+    // Workers may not move issues at all.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let wt = csrf(&w.app, &worker, &page).await;
+    assert_eq!(
+        go(&worker, &wt, "approve", &[]).await.unwrap().status(),
+        403
+    );
+
+    // The coordinator sends it back; comments are required.
+    let k = signed_in(&w.app, "lin@example.org").await;
+    let kt = csrf(&w.app, &k, &page).await;
+    go(&k, &kt, "send_back", &[("note", "  ")]).await.unwrap();
+    let html = k
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("a note is needed"), "{html}");
+    go(
+        &k,
+        &kt,
+        "send_back",
+        &[("note", "Add the district figures")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(stage(issue.id).await, "drafting");
+    go(&c, &token, "request_review", &[]).await.unwrap();
+    go(&k, &kt, "approve", &[]).await.unwrap();
+    assert_eq!(stage(issue.id).await, "review");
+    // Approved, but nothing submitted yet: refused with the reason.
+    go(&c, &token, "submit", &[]).await.unwrap();
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Record the submission to a department"),
+        "{html}"
+    );
+    assert_eq!(stage(issue.id).await, "review");
+
+    // Recording the submission: a date in the future is refused and the form keeps
+    // what was typed; then the real one, due three months later on a working day.
+    let sub = |date: &str| {
+        vec![
+            ("department_id", dept.to_string()),
+            ("handling", "lead".to_string()),
+            ("channel", "cppcc_proposal".to_string()),
+            ("submitted_on", date.to_string()),
+            ("reference", "甬政协提〔2026〕17号".to_string()),
+            ("contact", "社会救助处".to_string()),
+            ("csrf_token", token.clone()),
+        ]
+    };
+    let res = c
+        .post(w.app.url(&format!("{page}/submissions")))
+        .form(&sub("2099-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("cannot be in the future"), "{html}");
+    assert!(
+        html.contains("甬政协提〔2026〕17号"),
+        "typed reference kept: {html}"
+    );
+    assert!(s.list_submissions(issue.id).await.unwrap().is_empty());
+    let res = c
+        .post(w.app.url(&format!("{page}/submissions")))
+        .form(&sub("2026-07-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let subs = s.list_submissions(issue.id).await.unwrap();
+    assert_eq!(subs.len(), 1);
+    // 1 Oct 2026 is National Day: the deadline moves to Thursday 8 Oct.
+    assert_eq!(
+        subs[0].due_on,
+        NaiveDate::from_ymd_opt(2026, 10, 8).unwrap()
+    );
+    assert!(!subs[0].due_calendar_missing);
+    go(&c, &token, "submit", &[]).await.unwrap();
+    assert_eq!(stage(issue.id).await, "submitted");
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("CPPCC proposal") && html.contains("2026-10-08"),
+        "{html}"
+    );
+    assert!(
+        html.contains("long overdue:"),
+        "no answer since 8 Oct: {html}"
+    );
+    // The department's page lists it.
+    let html = c
+        .get(w.app.url(&format!("/departments/{dept}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("/issues/{}", issue.id)), "{html}");
+
+    // No response yet: cannot be marked responded. Closing and reopening.
+    go(&c, &token, "mark_responded", &[]).await.unwrap();
+    assert_eq!(stage(issue.id).await, "submitted");
+    go(&c, &token, "close", &[("resolution", "withdrawn")])
+        .await
+        .unwrap();
+    assert_eq!(stage(issue.id).await, "submitted", "seniors do not close");
+    go(&k, &kt, "close", &[("resolution", "merged")])
+        .await
+        .unwrap();
+    assert_eq!(
+        stage(issue.id).await,
+        "submitted",
+        "merged is not chosen by hand"
+    );
+    go(
+        &k,
+        &kt,
+        "close",
+        &[
+            ("resolution", "withdrawn"),
+            ("note", "The bureau changed the rule"),
+        ],
+    )
+    .await
+    .unwrap();
+    let closed = s.get_issue(issue.id).await.unwrap().unwrap();
+    assert_eq!(
+        (closed.stage.as_str(), closed.resolution.as_deref()),
+        ("closed", Some("withdrawn"))
+    );
+    go(&k, &kt, "reopen", &[("note", "The rule came back")])
+        .await
+        .unwrap();
+    let reopened = s.get_issue(issue.id).await.unwrap().unwrap();
+    assert_eq!(
+        (reopened.stage.as_str(), reopened.resolution.as_deref()),
+        ("submitted", None)
+    );
+
+    // Every move is on the timeline with who and the note.
+    let timeline = s.audit_of("issue", issue.id).await.unwrap();
+    let actions: Vec<&str> = timeline.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "issue.drafting_started",
+        "issue.review_requested",
+        "issue.sent_back",
+        "issue.approved",
+        "issue.submission_recorded",
+        "issue.submitted",
+        "issue.closed",
+        "issue.reopened",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.action == "issue.sent_back" && e.detail == "Add the district figures")
+    );
+
+    // The API: a stale move is a conflict with a stable code; a move by an admin works.
+    let secret = bearer(s, admin).await;
+    let api = reqwest::Client::new();
+    let res = api
+        .post(
+            w.app
+                .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
+        )
+        .bearer_auth(&secret)
+        .json(&json!({ "move": "mark_responded", "from": "review" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "conflict");
+    let res = api
+        .post(
+            w.app
+                .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
+        )
+        .bearer_auth(&secret)
+        .json(&json!({ "move": "mark_responded" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "transition_needs_response");
+    let res = api
+        .post(
+            w.app
+                .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
+        )
+        .bearer_auth(&secret)
+        .json(&json!({ "move": "close", "resolution": "achieved" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["stage"], "closed");
+    w.app.stop().await;
+}
+
+async fn departments_and_submissions_through_the_api(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let admin = w
+        .app
+        .user("admin@example.org", Role::Admin, "Ningbo Federation")
+        .await;
+    let admin_key = bearer(s, admin).await;
+    let senior_key = bearer(s, senior).await;
+    let api = reqwest::Client::new();
+    // Only admins create departments; bad input names the field.
+    let res = api
+        .post(w.app.url("/api/v1/departments"))
+        .bearer_auth(&senior_key)
+        .json(&json!({ "name_zh": "慈溪市残联", "level": "county" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = api
+        .post(w.app.url("/api/v1/departments"))
+        .bearer_auth(&admin_key)
+        .json(&json!({ "name_zh": "慈溪市残联", "level": "city", "reply_unit": "working_days", "reply_count": "60" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["fields"][0]["field"], "level");
+    let res = api
+        .post(w.app.url("/api/v1/departments"))
+        .bearer_auth(&admin_key)
+        .json(&json!({ "name_zh": "慈溪市残联", "name_en": "Cixi Disabled Persons' Federation", "level": "county", "reply_unit": "working_days", "reply_count": "20" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let dept: Value = res.json().await.unwrap();
+    let listed: Value = api
+        .get(w.app.url("/api/v1/departments"))
+        .bearer_auth(&senior_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["name_en"], "Cixi Disabled Persons' Federation");
+
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "t".into(),
+                problem_statement: "p".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let url = w
+        .app
+        .url(&format!("/api/v1/issues/{}/submissions", issue.id));
+    let res = api
+        .post(&url)
+        .bearer_auth(&senior_key)
+        .json(&json!({ "department_id": dept["id"].to_string(), "handling": "co", "channel": "fax", "submitted_on": "2026-09-24" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["fields"][0]["field"], "channel");
+    // 20 working days from Thursday 24 Sep 2026 run through Mid-Autumn (25–27 Sep off)
+    // and National Day (1–7 Oct off; Sunday 20 Sep and Saturday 10 Oct worked):
+    // 28, 29, 30 Sep, 8, 9, 10, 12–16, 19–23, 26–29 Oct.
+    let res = api
+        .post(&url)
+        .bearer_auth(&senior_key)
+        .json(&json!({ "department_id": dept["id"].to_string(), "handling": "co", "channel": "letter", "submitted_on": "2026-09-24" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let row: Value = res.json().await.unwrap();
+    assert_eq!(row["due_on"], "2026-10-29");
+    assert_eq!(row["handling"], "co");
+    let listed: Value = api
+        .get(&url)
+        .bearer_auth(&senior_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // The OpenAPI description has the new paths.
+    let spec: Value = api
+        .get(w.app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        "/api/v1/departments",
+        "/api/v1/issues/{id}/transitions",
+        "/api/v1/issues/{id}/submissions",
+    ] {
+        assert!(spec["paths"][p].is_object(), "{p}");
+    }
+    w.app.stop().await;
+}
+
+crate::both_databases!(
+    the_shipped_holiday_calendar_is_the_official_one,
+    an_issue_goes_through_review_and_submission,
+    departments_and_submissions_through_the_api,
+);
