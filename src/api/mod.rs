@@ -46,6 +46,11 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(crate::web::issues::lifecycle::api_transition),
         )
         .route(
+            "/api/v1/submissions/{id}/responses",
+            get(crate::web::issues::answers::api_list)
+                .post(crate::web::issues::answers::api_create),
+        )
+        .route(
             "/api/v1/issues/{id}/submissions",
             get(crate::web::issues::lifecycle::api_list_submissions)
                 .post(crate::web::issues::lifecycle::api_create_submission),
@@ -224,6 +229,8 @@ impl Modify for BearerAuth {
         crate::web::issues::lifecycle::api_transition,
         crate::web::issues::lifecycle::api_list_submissions,
         crate::web::issues::lifecycle::api_create_submission,
+        crate::web::issues::answers::api_list,
+        crate::web::issues::answers::api_create,
         crate::web::departments::api_list,
         crate::web::departments::api_create,
     ),
@@ -234,6 +241,10 @@ impl Modify for BearerAuth {
         crate::web::issues::lifecycle::MoveRequest,
         crate::web::issues::lifecycle::SubmissionForm,
         crate::web::departments::DepartmentForm,
+        crate::web::issues::answers::ResponseForm,
+        crate::web::issues::answers::ResponsesJson,
+        crate::store::lifecycle::ResponseRow,
+        crate::store::lifecycle::CommitmentRow,
         ErrorBody,
         ErrorDetail,
         MeResponse,

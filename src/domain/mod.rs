@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod password;
 pub mod pii;
 pub mod recurrence;
+pub mod responses;
 pub mod role;
 pub mod search_text;
 pub mod token;

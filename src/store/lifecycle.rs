@@ -70,6 +70,85 @@ pub struct SubmissionRow {
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
     pub version: i64,
+    /// An approved extension's new deadline.
+    pub extended_due_on: Option<NaiveDate>,
+    pub extension_note: String,
+    /// The deadline of the re-handling round opened by "not satisfied".
+    pub rehandling_due_on: Option<NaiveDate>,
+    pub response_count: i64,
+    /// The proposer's verdict on the latest response, if given.
+    pub latest_satisfaction: Option<String>,
+}
+
+impl SubmissionRow {
+    /// Answered, unless the latest answer was found not satisfying (a re-handling round
+    /// is then open) or there is none yet.
+    pub fn answered(&self) -> bool {
+        self.response_count > 0 && self.latest_satisfaction.as_deref() != Some("not_satisfied")
+    }
+
+    /// The deadline that counts now: the re-handling round's, an extension's, or the first.
+    pub fn current_due(&self) -> NaiveDate {
+        if self.latest_satisfaction.as_deref() == Some("not_satisfied")
+            && let Some(d) = self.rehandling_due_on
+        {
+            return d;
+        }
+        self.extended_due_on.unwrap_or(self.due_on)
+    }
+
+    /// A new response may be recorded: none yet, or a re-handling round is open.
+    pub fn awaits_response(&self) -> bool {
+        !self.answered()
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ResponseRow {
+    pub id: i64,
+    pub submission_id: i64,
+    pub round: i64,
+    pub responded_on: NaiveDate,
+    /// A, B, C (or D under the four-class scheme).
+    pub classification: String,
+    pub summary: String,
+    /// The reply letter: an attachment of the issue.
+    pub letter_id: Option<i64>,
+    /// satisfied, basically_satisfied or not_satisfied; none until the proposer says.
+    pub satisfaction: Option<String>,
+    pub created_by_name: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct CommitmentRow {
+    pub id: i64,
+    pub response_id: i64,
+    pub what: String,
+    pub due_on: Option<NaiveDate>,
+    /// open, done or lapsed.
+    pub status: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub submission_id: i64,
+    pub met_on: NaiveDate,
+    pub notes: String,
+    pub created_by_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub submission_id: i64,
+    pub round: i64,
+    pub responded_on: NaiveDate,
+    pub classification: String,
+    pub summary: String,
+    pub letter_id: Option<i64>,
+    pub commitments: Vec<(String, Option<NaiveDate>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,13 +221,63 @@ pub trait LifecycleStore: Send + Sync {
     ) -> StoreResult<()>;
 
     async fn create_submission(&self, s: &NewSubmission, audit: &AuditEvent) -> StoreResult<i64>;
+    async fn get_submission(&self, id: i64) -> StoreResult<Option<SubmissionRow>>;
+    /// Moves the deadline; `Conflict` if the submission changed since `version`.
+    async fn extend_submission(
+        &self,
+        id: i64,
+        version: i64,
+        new_due: NaiveDate,
+        note: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// The response and its commitments in one transaction.
+    async fn create_response(&self, r: &NewResponse, audit: &AuditEvent) -> StoreResult<i64>;
+    async fn list_responses(&self, issue_id: i64) -> StoreResult<Vec<ResponseRow>>;
+    /// The responses a department gave, with their commitments.
+    async fn department_answers(
+        &self,
+        department_id: i64,
+    ) -> StoreResult<(Vec<ResponseRow>, Vec<CommitmentRow>)>;
+    async fn list_commitments(&self, issue_id: i64) -> StoreResult<Vec<CommitmentRow>>;
+    /// The proposer's verdict; "not satisfied" also opens the re-handling round until
+    /// `rehandling_due`. `Conflict` if the response changed since `version`.
+    async fn set_satisfaction(
+        &self,
+        response_id: i64,
+        version: i64,
+        satisfaction: &str,
+        rehandling_due: Option<NaiveDate>,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// `Conflict` if the commitment changed since `version`.
+    async fn set_commitment_status(
+        &self,
+        id: i64,
+        version: i64,
+        status: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn create_meeting(
+        &self,
+        submission_id: i64,
+        met_on: NaiveDate,
+        notes: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<i64>;
+    async fn list_meetings(&self, issue_id: i64) -> StoreResult<Vec<MeetingRow>>;
+    async fn setting(&self, name: &str) -> StoreResult<Option<String>>;
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEvent) -> StoreResult<()>;
     async fn list_submissions(&self, issue_id: i64) -> StoreResult<Vec<SubmissionRow>>;
     async fn department_submissions(&self, department_id: i64) -> StoreResult<Vec<SubmissionRow>>;
 }
 
 pub(crate) const SUBMISSION_SELECT: &str = "SELECT s.id, s.issue_id, s.department_id, d.name_zh AS department_zh, \
      d.name_en AS department_en, s.handling, s.channel, s.submitted_on, s.reference, s.contact, s.due_on, \
-     s.due_calendar_missing, u.name AS created_by_name, s.created_at, s.version \
+     s.due_calendar_missing, u.name AS created_by_name, s.created_at, s.version, s.extended_due_on, \
+     s.extension_note, s.rehandling_due_on, \
+     (SELECT COUNT(*) FROM responses r WHERE r.submission_id = s.id) AS response_count, \
+     (SELECT r.satisfaction FROM responses r WHERE r.submission_id = s.id ORDER BY r.id DESC LIMIT 1) AS latest_satisfaction \
      FROM submissions s JOIN departments d ON d.id = s.department_id JOIN users u ON u.id = s.created_by";
 
 macro_rules! impl_lifecycle_store {
@@ -276,21 +405,21 @@ macro_rules! impl_lifecycle_store {
             }
 
             async fn lifecycle_facts(&self, issue_id: i64) -> $crate::store::StoreResult<Option<$crate::store::lifecycle::LifecycleFacts>> {
-                let row: Option<(String, bool, Option<String>, i64)> = sqlx::query_as(
+                let row: Option<(String, bool, Option<String>, i64, i64)> = sqlx::query_as(
                     "SELECT i.stage, i.approved_at IS NOT NULL, i.closed_from, \
-                     (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id) \
+                     (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id), \
+                     (SELECT COUNT(*) FROM responses r JOIN submissions s ON s.id = r.submission_id WHERE s.issue_id = i.id) \
                      FROM advocacy_issues i WHERE i.id = $1",
                 )
                 .bind(issue_id)
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok(row.map(|(stage, approved, closed_from, submissions)| $crate::store::lifecycle::LifecycleFacts {
+                Ok(row.map(|(stage, approved, closed_from, submissions, responses)| $crate::store::lifecycle::LifecycleFacts {
                     stage,
                     approved,
                     closed_from,
                     submissions,
-                    // Responses arrive with the next step of this capability.
-                    responses: 0,
+                    responses,
                 }))
             }
 
@@ -367,6 +496,259 @@ macro_rules! impl_lifecycle_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(s.issue_id))?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn get_submission(&self, id: i64) -> $crate::store::StoreResult<Option<$crate::store::lifecycle::SubmissionRow>> {
+                Ok(sqlx::query_as(&format!("{} WHERE s.id = $1", $crate::store::lifecycle::SUBMISSION_SELECT))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn extend_submission(
+                &self,
+                id: i64,
+                version: i64,
+                new_due: chrono::NaiveDate,
+                note: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE submissions SET extended_due_on = $1, extension_note = $2, version = version + 1, updated_at = $3 \
+                     WHERE id = $4 AND version = $5 RETURNING issue_id",
+                )
+                .bind(new_due)
+                .bind(note)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((issue_id,)) = row else { return Err(StoreError::Conflict) };
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_response(
+                &self,
+                r: &$crate::store::lifecycle::NewResponse,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
+                    .bind(r.submission_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO responses (submission_id, round, responded_on, classification, summary, letter_id, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                )
+                .bind(r.submission_id)
+                .bind(r.round)
+                .bind(r.responded_on)
+                .bind(&r.classification)
+                .bind(&r.summary)
+                .bind(r.letter_id)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from_write)?;
+                for (what, due) in &r.commitments {
+                    sqlx::query("INSERT INTO commitments (response_id, what, due_on, updated_at) VALUES ($1, $2, $3, $4)")
+                        .bind(id)
+                        .bind(what)
+                        .bind(*due)
+                        .bind(audit.at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn list_responses(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::lifecycle::ResponseRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT r.id, r.submission_id, r.round, r.responded_on, r.classification, r.summary, r.letter_id, r.satisfaction, \
+                     u.name AS created_by_name, r.version FROM responses r JOIN submissions s ON s.id = r.submission_id \
+                     JOIN users u ON u.id = r.created_by WHERE s.issue_id = $1 ORDER BY r.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn department_answers(
+                &self,
+                department_id: i64,
+            ) -> $crate::store::StoreResult<(Vec<$crate::store::lifecycle::ResponseRow>, Vec<$crate::store::lifecycle::CommitmentRow>)> {
+                let responses = sqlx::query_as(
+                    "SELECT r.id, r.submission_id, r.round, r.responded_on, r.classification, r.summary, r.letter_id, r.satisfaction, \
+                     u.name AS created_by_name, r.version FROM responses r JOIN submissions s ON s.id = r.submission_id \
+                     JOIN users u ON u.id = r.created_by WHERE s.department_id = $1 ORDER BY r.id",
+                )
+                .bind(department_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let commitments = sqlx::query_as(
+                    "SELECT c.id, c.response_id, c.what, c.due_on, c.status, c.version FROM commitments c \
+                     JOIN responses r ON r.id = c.response_id JOIN submissions s ON s.id = r.submission_id \
+                     WHERE s.department_id = $1 ORDER BY c.id",
+                )
+                .bind(department_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((responses, commitments))
+            }
+
+            async fn list_commitments(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::lifecycle::CommitmentRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT c.id, c.response_id, c.what, c.due_on, c.status, c.version FROM commitments c \
+                     JOIN responses r ON r.id = c.response_id JOIN submissions s ON s.id = r.submission_id \
+                     WHERE s.issue_id = $1 ORDER BY c.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn set_satisfaction(
+                &self,
+                response_id: i64,
+                version: i64,
+                satisfaction: &str,
+                rehandling_due: Option<chrono::NaiveDate>,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE responses SET satisfaction = $1, version = version + 1, updated_at = $2 \
+                     WHERE id = $3 AND version = $4 RETURNING submission_id",
+                )
+                .bind(satisfaction)
+                .bind(audit.at)
+                .bind(response_id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((submission_id,)) = row else { return Err(StoreError::Conflict) };
+                let (issue_id,): (i64,) = sqlx::query_as(
+                    "UPDATE submissions SET rehandling_due_on = COALESCE($1, rehandling_due_on), version = version + 1, updated_at = $2 \
+                     WHERE id = $3 RETURNING issue_id",
+                )
+                .bind(rehandling_due)
+                .bind(audit.at)
+                .bind(submission_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_commitment_status(
+                &self,
+                id: i64,
+                version: i64,
+                status: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE commitments SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+                )
+                .bind(status)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                let (issue_id,): (i64,) = sqlx::query_as(
+                    "SELECT s.issue_id FROM commitments c JOIN responses r ON r.id = c.response_id \
+                     JOIN submissions s ON s.id = r.submission_id WHERE c.id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_meeting(
+                &self,
+                submission_id: i64,
+                met_on: chrono::NaiveDate,
+                notes: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<i64> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
+                    .bind(submission_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO submission_meetings (submission_id, met_on, notes, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(submission_id)
+                .bind(met_on)
+                .bind(notes)
+                .bind(audit.actor_user_id)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn list_meetings(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::lifecycle::MeetingRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT m.id, m.submission_id, m.met_on, m.notes, u.name AS created_by_name FROM submission_meetings m \
+                     JOIN submissions s ON s.id = m.submission_id JOIN users u ON u.id = m.created_by \
+                     WHERE s.issue_id = $1 ORDER BY m.met_on, m.id",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn setting(&self, name: &str) -> $crate::store::StoreResult<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT value FROM app_settings WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|(v,)| v))
+            }
+
+            async fn set_setting(&self, name: &str, value: &str, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO app_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+                    .bind(name)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, None::<i64>)?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn list_submissions(&self, issue_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::lifecycle::SubmissionRow>> {

@@ -82,6 +82,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0012_departments_submissions.sql"),
         include_str!("../../migrations/postgres/0012_departments_submissions.sql"),
     ),
+    (
+        13,
+        "responses",
+        include_str!("../../migrations/sqlite/0013_responses.sql"),
+        include_str!("../../migrations/postgres/0013_responses.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -344,16 +344,9 @@ async fn render_show(
     let lang = page.ctx.lang;
     let departments = state.store.list_departments().await?;
     let submissions = state.store.department_submissions(d.id).await?;
+    let (answers, commitments) = state.store.department_answers(d.id).await?;
     let today = today_in_china();
-    let overdue = submissions
-        .iter()
-        .filter(|s| {
-            matches!(
-                workdays::due_state(s.due_on, today, false, LONG_OVERDUE_DAYS),
-                DueState::Overdue { .. } | DueState::LongOverdue { .. }
-            )
-        })
-        .count();
+    let rec = record(&submissions, &answers, &commitments, today);
     let parent = d
         .parent_id
         .and_then(|p| departments.iter().find(|x| x.id == p));
@@ -391,18 +384,42 @@ async fn render_show(
             section.card #record {
                 h2 { (tr.t("departments.record")) }
                 ul.figures {
-                    li { span.figure { (submissions.len()) } " " (tr.t("departments.sum_submissions")) }
-                    li { span.figure { (overdue) } " " (tr.t("departments.sum_overdue")) }
+                    li { span.figure { (rec.submissions) } " " (tr.t("departments.sum_submissions")) }
+                    li { span.figure { (rec.answered) } " " (tr.t("departments.sum_answered")) }
+                    li { span.figure { (percent(rec.on_time, rec.answered)) } " " (tr.t("departments.sum_on_time")) }
+                    li { span.figure { (rec.median_days.map(|m| format!("{m:.0}")).unwrap_or_else(|| "—".into())) } " " (tr.t("departments.sum_median_days")) }
+                    li { span.figure { (rec.overdue) } " " (tr.t("departments.sum_overdue")) }
+                    li { span.figure { (rec.open_commitments) } " " (tr.t("departments.sum_open_commitments")) }
+                }
+                @if rec.answered > 0 {
+                    p {
+                        (tr.t("departments.classes")) " "
+                        @for (class, n) in &rec.classes { span.tag { (class) " " (percent(*n, rec.answered)) } " " }
+                    }
+                }
+                @if !rec.satisfaction.is_empty() {
+                    p {
+                        (tr.t("responses.satisfaction")) " "
+                        @for (sat, n) in &rec.satisfaction {
+                            @if let Some(s) = crate::domain::responses::Satisfaction::parse(sat) { (tr.t(s.key())) " " (n) " · " }
+                        }
+                    }
                 }
                 @if !submissions.is_empty() {
                     table.list {
-                        thead { tr { th { (tr.t("issues.issue")) } th { (tr.t("submissions.submitted_on")) } th { (tr.t("submissions.due_on")) } } }
+                        thead { tr { th { (tr.t("issues.issue")) } th { (tr.t("submissions.submitted_on")) } th { (tr.t("submissions.due_on")) } th { (tr.t("responses.classification")) } } }
                         tbody {
                             @for s in &submissions {
                                 tr {
                                     td { a href={ "/issues/" (s.issue_id) } { "#" (s.issue_id) } " " (s.reference) }
                                     td.nowrap { (s.submitted_on) }
-                                    td.nowrap { (s.due_on) }
+                                    td.nowrap {
+                                        (s.current_due())
+                                        @if matches!(workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS), DueState::Overdue { .. } | DueState::LongOverdue { .. }) {
+                                            " " span.due.due-late { (tr.t("departments.late")) }
+                                        }
+                                    }
+                                    td { @for r in answers.iter().filter(|r| r.submission_id == s.id) { span.tag { (r.classification) } " " } }
                                 }
                             }
                         }
@@ -461,6 +478,78 @@ async fn update(
             render_show(&state, user.role, &page, &d, Some((form, errors))).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A department's record, computed from its submissions and answers.
+#[derive(Debug, Default, PartialEq)]
+pub struct Record {
+    pub submissions: usize,
+    pub answered: usize,
+    /// First answer on or before the deadline in force (extensions count).
+    pub on_time: usize,
+    pub median_days: Option<f64>,
+    pub overdue: usize,
+    /// Latest answer's class → submissions.
+    pub classes: Vec<(String, usize)>,
+    pub satisfaction: Vec<(String, usize)>,
+    pub open_commitments: usize,
+}
+
+pub fn record(
+    submissions: &[crate::store::lifecycle::SubmissionRow],
+    answers: &[crate::store::lifecycle::ResponseRow],
+    commitments: &[crate::store::lifecycle::CommitmentRow],
+    today: chrono::NaiveDate,
+) -> Record {
+    use std::collections::BTreeMap;
+    let mut r = Record {
+        submissions: submissions.len(),
+        ..Record::default()
+    };
+    let mut days: Vec<f64> = Vec::new();
+    let mut classes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sats: BTreeMap<String, usize> = BTreeMap::new();
+    for s in submissions {
+        let own: Vec<_> = answers.iter().filter(|a| a.submission_id == s.id).collect();
+        if let Some(first) = own.first() {
+            r.answered += 1;
+            if first.responded_on <= s.extended_due_on.unwrap_or(s.due_on) {
+                r.on_time += 1;
+            }
+            days.push((first.responded_on - s.submitted_on).num_days() as f64);
+            let latest = own.last().expect("non-empty");
+            *classes.entry(latest.classification.clone()).or_default() += 1;
+        }
+        for a in &own {
+            if let Some(sat) = &a.satisfaction {
+                *sats.entry(sat.clone()).or_default() += 1;
+            }
+        }
+        if matches!(
+            workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS),
+            DueState::Overdue { .. } | DueState::LongOverdue { .. }
+        ) {
+            r.overdue += 1;
+        }
+    }
+    days.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    r.median_days = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2]),
+        n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+    };
+    r.classes = classes.into_iter().collect();
+    r.satisfaction = sats.into_iter().collect();
+    r.open_commitments = commitments.iter().filter(|c| c.status == "open").count();
+    r
+}
+
+fn percent(n: usize, of: usize) -> String {
+    if of == 0 {
+        "—".into()
+    } else {
+        format!("{:.0}%", n as f64 * 100.0 / of as f64)
     }
 }
 

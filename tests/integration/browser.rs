@@ -719,6 +719,59 @@ async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
     wait_for_text(&c, "议题当前阶段：已提交").await;
     shot(&c, &format!("{db:?}-32-issue-submitted")).await;
     assert_eq!(s.list_issues().await.unwrap()[0].stage, "submitted");
+
+    // The department answers: record the response (class B, one commitment), then
+    // mark the issue responded.
+    c.find(Locator::XPath(
+        "//details[summary[normalize-space()='登记答复']]/summary",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        ".submission select[name=classification] option[value=B]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(".submission textarea[name=summary]"))
+        .await
+        .unwrap()
+        .send_keys("残联表示将研究把康复救助年龄延长至18岁，列入明年计划。")
+        .await
+        .unwrap();
+    c.find(Locator::Css(".submission textarea[name=commitments]"))
+        .await
+        .unwrap()
+        .send_keys("研究将康复救助延长至18岁 | 2027-06-30")
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='登记答复']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "已登记答复").await;
+    assert!(
+        text.contains("正在解决或列入计划") && text.contains("2027-06-30"),
+        "{text}"
+    );
+    c.find(Locator::XPath(
+        "//form[contains(@class,'move-form')]//button[normalize-space()='标为已答复']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_text(&c, "议题当前阶段：已答复").await;
+    shot(&c, &format!("{db:?}-33-issue-responded")).await;
+    assert_eq!(s.list_issues().await.unwrap()[0].stage, "responded");
     c.close().await.unwrap();
     w.app.stop().await;
 }

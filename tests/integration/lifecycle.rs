@@ -515,7 +515,353 @@ async fn departments_and_submissions_through_the_api(db: Db) {
     w.app.stop().await;
 }
 
+async fn two_departments_answer_differently(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let admin = w
+        .app
+        .user("admin@example.org", Role::Admin, "Ningbo Federation")
+        .await;
+    let ev = |a: &'static str| AuditEvent::new(a, Some(admin), None);
+    let dept = |zh: &str, unit: &str, n: i64| groundswell::store::lifecycle::NewDepartment {
+        name_zh: zh.into(),
+        name_en: String::new(),
+        level: "municipal".into(),
+        parent_id: None,
+        reply_unit: unit.into(),
+        reply_count: n,
+        active: true,
+    };
+    let civil = s
+        .create_department(
+            &dept("宁波市民政局", "months", 3),
+            &ev("department.created"),
+        )
+        .await
+        .unwrap();
+    let disabled = s
+        .create_department(
+            &dept("宁波市残联", "working_days", 30),
+            &ev("department.created"),
+        )
+        .await
+        .unwrap();
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Respite care for parents of disabled children".into(),
+                problem_statement: "No respite.".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "high".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let page = format!("/issues/{}", issue.id);
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, &page).await;
+    for (d, handling) in [(civil, "lead"), (disabled, "co")] {
+        let res = c
+            .post(w.app.url(&format!("{page}/submissions")))
+            .form(&[
+                ("department_id", d.to_string()),
+                ("handling", handling.to_string()),
+                ("channel", "letter".to_string()),
+                ("submitted_on", "2026-03-02".to_string()),
+                ("csrf_token", token.clone()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+    }
+    let subs = s.list_submissions(issue.id).await.unwrap();
+    let (lead, co) = (
+        subs.iter().find(|x| x.department_id == civil).unwrap(),
+        subs.iter().find(|x| x.department_id == disabled).unwrap(),
+    );
+    // 3 months: Tuesday 2 Jun 2026. 30 working days from Monday 2 Mar 2026, skipping
+    // Qingming (6 Apr, a Monday): 14 Apr.
+    assert_eq!(lead.due_on, NaiveDate::from_ymd_opt(2026, 6, 2).unwrap());
+    assert_eq!(co.due_on, NaiveDate::from_ymd_opt(2026, 4, 14).unwrap());
+
+    // An extension past six months is refused, one within is kept.
+    let extend = |date: &str, version: i64| {
+        c.post(w.app.url(&format!("/submissions/{}/extend", lead.id)))
+            .form(&[
+                ("new_due", date.to_string()),
+                ("note", "Bureau asked for time".to_string()),
+                ("version", version.to_string()),
+                ("csrf_token", token.clone()),
+            ])
+            .send()
+    };
+    extend("2026-09-03", lead.version).await.unwrap();
+    assert_eq!(
+        s.get_submission(lead.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .extended_due_on,
+        None
+    );
+    extend("2026-08-31", lead.version).await.unwrap();
+    let lead_now = s.get_submission(lead.id).await.unwrap().unwrap();
+    assert_eq!(
+        lead_now.extended_due_on,
+        NaiveDate::from_ymd_opt(2026, 8, 31)
+    );
+    // A second save from a page that showed the old version is told, and changes nothing.
+    extend("2026-09-01", lead.version).await.unwrap();
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Someone changed this meanwhile"), "{html}");
+    assert_eq!(
+        s.get_submission(lead.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .extended_due_on,
+        NaiveDate::from_ymd_opt(2026, 8, 31)
+    );
+
+    // The civil affairs bureau answers B with a commitment; a response dated before the
+    // submission is refused and what was typed comes back.
+    let respond = |sub: i64, date: &str, class: &str, summary: &str, commitments: &str| {
+        c.post(w.app.url(&format!("/submissions/{sub}/responses")))
+            .form(&[
+                ("responded_on", date.to_string()),
+                ("classification", class.to_string()),
+                ("summary", summary.to_string()),
+                ("commitments", commitments.to_string()),
+                ("csrf_token", token.clone()),
+            ])
+            .send()
+    };
+    respond(lead.id, "2026-02-01", "B", "Typed summary kept", "")
+        .await
+        .unwrap();
+    let html = c
+        .get(w.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("cannot be dated before its submission"),
+        "{html}"
+    );
+    assert!(html.contains("Typed summary kept"), "{html}");
+    respond(
+        lead.id,
+        "2026-05-20",
+        "B",
+        "Respite places will be piloted in two districts.",
+        "Pilot respite care in Haishu and Yinzhou | 2026-12-31",
+    )
+    .await
+    .unwrap();
+    // The disabled persons' federation answers C (not feasible now).
+    respond(co.id, "2026-04-10", "C", "No budget this year.", "")
+        .await
+        .unwrap();
+    let responses = s.list_responses(issue.id).await.unwrap();
+    assert_eq!(responses.len(), 2);
+    let commitments = s.list_commitments(issue.id).await.unwrap();
+    assert_eq!(commitments.len(), 1);
+    assert_eq!(commitments[0].due_on, NaiveDate::from_ymd_opt(2026, 12, 31));
+
+    // Not satisfied with C: a re-handling round opens, due in a month; the submission
+    // awaits an answer again.
+    let co_response = responses.iter().find(|r| r.classification == "C").unwrap();
+    let res = c
+        .post(
+            w.app
+                .url(&format!("{page}/responses/{}/satisfaction", co_response.id)),
+        )
+        .form(&[
+            ("satisfaction", "not_satisfied".to_string()),
+            ("version", co_response.version.to_string()),
+            ("csrf_token", token.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let co_now = s.get_submission(co.id).await.unwrap().unwrap();
+    assert!(co_now.awaits_response());
+    assert!(co_now.rehandling_due_on.is_some());
+    respond(
+        co.id,
+        "2026-11-20",
+        "B",
+        "After re-handling: a small respite budget from 2027.",
+        "",
+    )
+    .await
+    .unwrap();
+    let co_now = s.get_submission(co.id).await.unwrap().unwrap();
+    assert!(co_now.answered());
+    assert_eq!(
+        s.list_responses(issue.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.submission_id == co.id)
+            .map(|r| r.round)
+            .max(),
+        Some(2)
+    );
+    // A third response without "not satisfied" is refused.
+    respond(co.id, "2026-11-21", "A", "again", "")
+        .await
+        .unwrap();
+    assert_eq!(s.list_responses(issue.id).await.unwrap().len(), 3);
+
+    // The commitment is kept.
+    let res = c
+        .post(
+            w.app
+                .url(&format!("{page}/commitments/{}", commitments[0].id)),
+        )
+        .form(&[
+            ("status", "done".to_string()),
+            ("version", commitments[0].version.to_string()),
+            ("csrf_token", token.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        s.list_commitments(issue.id).await.unwrap()[0].status,
+        "done"
+    );
+
+    // The departments' records are computed: the bureau answered on time (within its
+    // extension) with a B; the federation's latest answer is a B after re-handling.
+    let html = c
+        .get(w.app.url(&format!("/departments/{civil}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<span class=\"figure\">100%</span> answered on time"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span class=\"figure\">1</span> open commitments")
+            || html.contains("<span class=\"figure\">0</span> open commitments"),
+        "{html}"
+    );
+    assert!(html.contains("B 100%"), "{html}");
+    let html = c
+        .get(w.app.url(&format!("/departments/{disabled}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Not satisfied 1")
+            && html.contains("<span class=\"figure\">39</span> median days"),
+        "{html}"
+    );
+
+    // The API: D is outside the A/B/C scheme until an admin chooses the four classes.
+    let key = bearer(s, senior).await;
+    let other = s
+        .create_department(
+            &dept("宁波市人社局", "months", 3),
+            &ev("department.created"),
+        )
+        .await
+        .unwrap();
+    let api = reqwest::Client::new();
+    let res = api
+        .post(w.app.url(&format!("/api/v1/issues/{}/submissions", issue.id)))
+        .bearer_auth(&key)
+        .json(&json!({ "department_id": other.to_string(), "handling": "co", "channel": "meeting", "submitted_on": "2026-10-09" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let third: Value = res.json().await.unwrap();
+    let url = w
+        .app
+        .url(&format!("/api/v1/submissions/{}/responses", third["id"]));
+    let res = api
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&json!({ "responded_on": "2026-11-02", "classification": "D", "summary": "For reference." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["error"]["fields"][0]["code"],
+        "responses.class_invalid"
+    );
+    s.set_setting("classification_scheme", "abcd", &ev("setting.changed"))
+        .await
+        .unwrap();
+    let res = api
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&json!({ "responded_on": "2026-11-02", "classification": "D", "summary": "For reference." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let listed: Value = api
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["responses"][0]["classification"], "D");
+
+    // The issue can now be marked responded.
+    let k = bearer(s, admin).await;
+    let res = api
+        .post(
+            w.app
+                .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
+        )
+        .bearer_auth(&k)
+        .json(&json!({ "move": "start_drafting" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    two_departments_answer_differently,
     the_shipped_holiday_calendar_is_the_official_one,
     an_issue_goes_through_review_and_submission,
     departments_and_submissions_through_the_api,

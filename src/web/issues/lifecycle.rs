@@ -483,8 +483,7 @@ fn channel_key(c: &str) -> &'static str {
 }
 
 fn due_label(tr: Tr, s: &SubmissionRow, today: NaiveDate) -> (String, &'static str) {
-    // Responses come with the next step; until then every submission is unanswered.
-    match workdays::due_state(s.due_on, today, false, LONG_OVERDUE_DAYS) {
+    match workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS) {
         DueState::Answered => (tr.t("submissions.answered").into(), "ok"),
         DueState::Open { days_left } => (
             tr.f("submissions.due_in", &[("days", &days_left.to_string())]),
@@ -503,6 +502,16 @@ fn due_label(tr: Tr, s: &SubmissionRow, today: NaiveDate) -> (String, &'static s
 
 /// The submissions card: each submission with its deadline, and (for builders) the
 /// form to record one.
+/// What the submissions card shows besides the submissions themselves.
+pub struct Answers {
+    pub responses: Vec<crate::store::lifecycle::ResponseRow>,
+    pub commitments: Vec<crate::store::lifecycle::CommitmentRow>,
+    pub meetings: Vec<crate::store::lifecycle::MeetingRow>,
+    pub files: Vec<crate::store::issues::AttachmentRow>,
+    pub scheme: crate::domain::responses::Scheme,
+    pub response_draft: Option<(i64, super::answers::ResponseForm)>,
+}
+
 pub fn submissions_card(
     page: &PageCtx,
     issue_id: i64,
@@ -510,6 +519,7 @@ pub fn submissions_card(
     departments: &[DepartmentRow],
     manage: bool,
     draft: Option<SubmissionForm>,
+    extra: &Answers,
 ) -> Markup {
     let tr = page.tr();
     let lang = page.ctx.lang;
@@ -524,32 +534,30 @@ pub fn submissions_card(
         section.card #submissions {
             h2 { (tr.t("submissions.title")) }
             @if submissions.is_empty() { p.muted { (tr.t("submissions.none")) } }
-            @if !submissions.is_empty() {
-                table.list {
-                    thead { tr {
-                        th { (tr.t("submissions.department")) } th { (tr.t("submissions.channel")) }
-                        th { (tr.t("submissions.submitted_on")) } th { (tr.t("submissions.reference")) }
-                        th { (tr.t("submissions.due_on")) }
-                    } }
-                    tbody {
-                        @for s in submissions {
-                            @let (state, class) = due_label(tr, s, today);
-                            tr {
-                                td {
-                                    a href={ "/departments/" (s.department_id) } { (department_label(&s.department_zh, &s.department_en, lang)) }
-                                    " " span.tag { (tr.t(if s.handling == "lead" { "submissions.lead" } else { "submissions.co" })) }
-                                }
-                                td { (tr.t(channel_key(&s.channel))) }
-                                td.nowrap { (s.submitted_on) }
-                                td { (s.reference) @if !s.contact.is_empty() { br; span.muted { (s.contact) } } }
-                                td.nowrap {
-                                    (s.due_on) br;
-                                    span class={ "due due-" (class) } { (state) }
-                                    @if s.due_calendar_missing { br; span.hint { (tr.t("submissions.calendar_missing")) } }
-                                }
-                            }
-                        }
+            @for s in submissions {
+                @let (state, class) = due_label(tr, s, today);
+                div.submission id={ "submission-" (s.id) } {
+                    h3 {
+                        a href={ "/departments/" (s.department_id) } { (department_label(&s.department_zh, &s.department_en, lang)) }
+                        " " span.tag { (tr.t(if s.handling == "lead" { "submissions.lead" } else { "submissions.co" })) }
                     }
+                    p.meta {
+                        (tr.t(channel_key(&s.channel))) " · " (tr.t("submissions.submitted_on")) " " (s.submitted_on)
+                        @if !s.reference.is_empty() { " · " (s.reference) }
+                        @if !s.contact.is_empty() { " · " (s.contact) }
+                    }
+                    p {
+                        (tr.t("submissions.due_on")) " " strong { (s.current_due()) } " "
+                        span class={ "due due-" (class) } { (state) }
+                        @if s.extended_due_on.is_some() { " " span.muted { (tr.f("extensions.was", &[("date", &s.due_on.to_string())])) @if !s.extension_note.is_empty() { " — " (s.extension_note) } } }
+                        @if s.due_calendar_missing { br; span.hint { (tr.t("submissions.calendar_missing")) } }
+                    }
+                    @let answers: Vec<_> = extra.responses.iter().filter(|r| r.submission_id == s.id).collect();
+                    @let meetings: Vec<_> = extra.meetings.iter().filter(|m| m.submission_id == s.id).collect();
+                    (super::answers::submission_block(
+                        page, s, &answers, &extra.commitments, &meetings, &extra.files, extra.scheme, manage,
+                        extra.response_draft.as_ref().filter(|(sid, _)| *sid == s.id).map(|(_, f)| f),
+                    ))
                 }
             }
             @if manage && !departments.is_empty() {

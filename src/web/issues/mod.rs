@@ -26,6 +26,7 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
+pub mod answers;
 mod attachments;
 mod export;
 pub mod lifecycle;
@@ -50,6 +51,17 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(show))
         .route("/issues/{id}/transitions", post(lifecycle::transition))
         .route("/issues/{id}/submissions", post(lifecycle::submit))
+        .route("/submissions/{id}/responses", post(answers::respond))
+        .route("/submissions/{id}/extend", post(answers::extend))
+        .route("/submissions/{id}/meetings", post(answers::meeting))
+        .route(
+            "/issues/{id}/responses/{response_id}/satisfaction",
+            post(answers::satisfaction),
+        )
+        .route(
+            "/issues/{id}/commitments/{commitment_id}",
+            post(answers::commitment),
+        )
         .route("/issues/{id}/evidence.csv", get(export::csv))
         .route("/issues/{id}/evidence.xlsx", get(export::xlsx))
         .route("/issues/{id}/findings", post(link))
@@ -392,6 +404,14 @@ async fn show(
         Vec::new()
     };
     let submission_draft = lifecycle::take_draft(&session).await;
+    let answers_data = lifecycle::Answers {
+        responses: state.store.list_responses(id).await?,
+        commitments: state.store.list_commitments(id).await?,
+        meetings: state.store.list_meetings(id).await?,
+        files: files.clone(),
+        scheme: answers::scheme(&state).await?,
+        response_draft: answers::take_response_draft(&session).await,
+    };
     let proposals = if can_manage(user.role) {
         state.store.list_proposals(id).await?
     } else {
@@ -432,7 +452,7 @@ async fn show(
             }
             section.card { p.narrative { (issue.problem_statement) } }
             (stage)
-            (lifecycle::submissions_card(&page, issue.id, &submissions, &departments, manage, submission_draft))
+            (lifecycle::submissions_card(&page, issue.id, &submissions, &departments, manage, submission_draft, &answers_data))
             section.card.evidence {
                 h2 { (tr.t("issues.evidence")) }
                 ul.figures {
