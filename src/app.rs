@@ -63,9 +63,28 @@ impl Application {
                 std::time::Duration::from_secs(self.settings.recurrence_every_minutes * 60),
             );
         }
+        let mailer: crate::notify::SharedMailer = match &self.settings.smtp_url {
+            Some(url) => Some(Arc::new(
+                crate::notify::Mailer::new(
+                    url,
+                    &self.settings.mail_from,
+                    &self.settings.public_url,
+                )
+                .context("GROUNDSWELL_SMTP_URL / GROUNDSWELL_MAIL_FROM")?,
+            )),
+            None => None,
+        };
+        if self.settings.reminders_every_minutes > 0 {
+            crate::notify::spawn_reminders(
+                self.store.clone(),
+                mailer.clone(),
+                std::time::Duration::from_secs(self.settings.reminders_every_minutes * 60),
+            );
+        }
         let state = AppState {
             store: self.store.clone(),
             settings: Arc::new(self.settings),
+            mailer,
         };
         let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)

@@ -77,6 +77,31 @@ pub struct ServeArgs {
         default_value_t = 30
     )]
     pub recurrence_every_minutes: u64,
+    /// Look for replies and commitments falling due every this many minutes (0: never).
+    #[arg(
+        long,
+        env = "GROUNDSWELL_REMINDERS_EVERY_MINUTES",
+        default_value_t = 60
+    )]
+    pub reminders_every_minutes: u64,
+    /// Send e-mail through this SMTP relay, e.g. smtp://mail.internal:25 or
+    /// smtp://user:password@mail.example:587?tls=required (none: in-app inbox only).
+    #[arg(long, env = "GROUNDSWELL_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of e-mails.
+    #[arg(
+        long,
+        env = "GROUNDSWELL_MAIL_FROM",
+        default_value = "Groundswell <groundswell@localhost>"
+    )]
+    pub mail_from: String,
+    /// The address people use to reach Groundswell, for links in e-mails.
+    #[arg(
+        long,
+        env = "GROUNDSWELL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub public_url: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -233,6 +258,10 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         small_cell: args.small_cell as usize,
         attachment_max_bytes: (args.attachment_max_mb as usize) * 1024 * 1024,
         recurrence_every_minutes: args.recurrence_every_minutes,
+        reminders_every_minutes: args.reminders_every_minutes,
+        smtp_url: args.smtp_url.clone(),
+        mail_from: args.mail_from.clone(),
+        public_url: args.public_url.clone(),
     };
     if store.list_users().await?.is_empty() {
         tracing::warn!(

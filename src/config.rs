@@ -18,6 +18,14 @@ pub struct WebSettings {
     pub attachment_max_bytes: usize,
     /// Run the recurring-gap pass in the background every this many minutes (0: never).
     pub recurrence_every_minutes: u64,
+    /// Send reminders every this many minutes (0: never).
+    pub reminders_every_minutes: u64,
+    /// E-mail through this SMTP relay (`smtp://host:25`); none: in-app inbox only.
+    pub smtp_url: Option<String>,
+    /// The sender of e-mails.
+    pub mail_from: String,
+    /// Where people reach the app, for links in e-mails.
+    pub public_url: String,
 }
 
 impl Default for WebSettings {
@@ -29,6 +37,10 @@ impl Default for WebSettings {
             small_cell: 3,
             attachment_max_bytes: 10 * 1024 * 1024,
             recurrence_every_minutes: 0,
+            reminders_every_minutes: 0,
+            smtp_url: None,
+            mail_from: "Groundswell <groundswell@localhost>".into(),
+            public_url: "http://127.0.0.1:3000".into(),
         }
     }
 }

@@ -9,5 +9,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod notify;
 pub mod store;
 pub mod web;

@@ -88,6 +88,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0013_responses.sql"),
         include_str!("../../migrations/postgres/0013_responses.sql"),
     ),
+    (
+        14,
+        "notifications",
+        include_str!("../../migrations/sqlite/0014_notifications.sql"),
+        include_str!("../../migrations/postgres/0014_notifications.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

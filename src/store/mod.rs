@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 pub mod accounts;
 pub mod findings;
+pub mod inbox;
 pub mod issues;
 pub mod lifecycle;
 pub mod migrate;
@@ -65,6 +66,7 @@ pub trait Store:
     + issues::IssueStore
     + recurrence::RecurrenceStore
     + lifecycle::LifecycleStore
+    + inbox::InboxStore
     + Send
     + Sync
     + 'static

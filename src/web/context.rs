@@ -40,6 +40,8 @@ pub struct RequestContext {
     /// The browser sent a session cookie the server no longer knows.
     pub session_expired: bool,
     pub path: String,
+    /// Unread notifications in the person's inbox (pages only; 0 for the API).
+    pub unread: i64,
 }
 
 impl RequestContext {
@@ -53,6 +55,7 @@ impl RequestContext {
             ip: String::new(),
             session_expired: false,
             path: req.uri().path().to_string(),
+            unread: 0,
         }
     }
 
@@ -196,6 +199,13 @@ pub async fn load_context(
         !via_token && had_session_cookie && user.is_none() && session.is_empty().await;
 
     let lang = negotiate(&req, user.as_ref());
+    // The count beside "Inbox" in the navigation; API calls do without.
+    let unread = match &user {
+        Some(u) if !via_token && !path.starts_with("/api/") && !path.starts_with("/static/") => {
+            state.store.unread_count(u.id).await.unwrap_or(0)
+        }
+        _ => 0,
+    };
     req.extensions_mut().insert(RequestContext {
         user,
         lang,
@@ -203,6 +213,7 @@ pub async fn load_context(
         ip,
         session_expired,
         path,
+        unread,
     });
     next.run(req).await
 }

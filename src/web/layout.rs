@@ -122,6 +122,12 @@ fn nav(page: &PageCtx) -> Markup {
             @if allowed(&page.ctx, Permission::ViewAuditLog) {
                 (item("/admin/audit", "nav.audit"))
             }
+            @if page.ctx.user.is_some() {
+                a href="/inbox" aria-current=[path.starts_with("/inbox").then_some("page")] {
+                    (tr.t("nav.inbox"))
+                    @if page.ctx.unread > 0 { " " span.badge aria-label=(tr.f("nav.unread", &[("n", &page.ctx.unread.to_string())])) { (page.ctx.unread) } }
+                }
+            }
             (item("/account", "nav.account"))
         }
     }

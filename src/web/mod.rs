@@ -30,6 +30,7 @@ pub mod errors;
 pub mod findings;
 pub mod forms;
 pub mod home;
+pub mod inbox;
 pub mod issues;
 pub mod layout;
 pub mod security_headers;
@@ -39,6 +40,8 @@ pub mod security_headers;
 pub struct AppState {
     pub store: DynStore,
     pub settings: Arc<WebSettings>,
+    /// E-mail, when an SMTP relay is configured.
+    pub mailer: crate::notify::SharedMailer,
 }
 
 /// The session cookie's name.
@@ -68,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(issues::router())
         .merge(candidates::router())
         .merge(departments::router())
+        .merge(inbox::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

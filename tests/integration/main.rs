@@ -11,6 +11,7 @@ mod findings_api;
 mod findings_import;
 mod findings_store;
 mod findings_web;
+mod inbox;
 mod issue_files;
 mod issues;
 mod lifecycle;

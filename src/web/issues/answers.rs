@@ -157,7 +157,20 @@ pub async fn record_response(
     )
     .subject("issue", Some(sub.issue_id))
     .detail(format!("{} · {class} · {date}", sub.department_zh));
-    Ok(Ok(state.store.create_response(&new, &audit).await?))
+    let id = state.store.create_response(&new, &audit).await?;
+    let n = crate::store::inbox::NewNotification {
+        kind: "response",
+        issue_id: Some(sub.issue_id),
+        message_key: "inbox.response",
+        params: serde_json::json!({ "issue": format!("#{}", sub.issue_id), "department": sub.department_zh, "class": class }),
+        dedupe_key: format!("response:{id}"),
+    };
+    if let Err(e) =
+        crate::notify::tell_issue(&state.store, &state.mailer, sub.issue_id, Some(user.id), n).await
+    {
+        tracing::warn!(error = %e, "could not notify");
+    }
+    Ok(Ok(id))
 }
 
 fn back(issue_id: i64) -> Response {

@@ -158,9 +158,41 @@ pub async fn apply_move(
         .subject("issue", Some(id))
         .detail(req.note.trim());
     match state.store.change_stage(id, &change, &audit).await {
-        Ok(()) => Ok(Ok(outcome.to)),
+        Ok(()) => {
+            announce_move(state, user, id, &mv, audit.at).await;
+            Ok(Ok(outcome.to))
+        }
         Err(StoreError::Conflict) => Ok(Err(MoveError::Stale)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Review requests go to the coordinators (and the issue's people); decisions to the
+/// drafter's side. A failure to notify never undoes the move.
+async fn announce_move(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    mv: &Move,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let (kind, key) = match mv {
+        Move::RequestReview => ("review_requested", "inbox.review_requested"),
+        Move::Approve => ("review_decided", "inbox.approved"),
+        Move::SendBack { .. } => ("review_decided", "inbox.sent_back"),
+        _ => return,
+    };
+    let n = crate::store::inbox::NewNotification {
+        kind,
+        issue_id: Some(id),
+        message_key: key,
+        params: serde_json::json!({ "issue": format!("#{id}"), "name": user.name }),
+        dedupe_key: format!("{}:{id}:{}", mv.action(), at.timestamp_micros()),
+    };
+    if let Err(e) =
+        crate::notify::tell_issue(&state.store, &state.mailer, id, Some(user.id), n).await
+    {
+        tracing::warn!(error = %e, "could not notify");
     }
 }
 
