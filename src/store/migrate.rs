@@ -94,6 +94,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0014_notifications.sql"),
         include_str!("../../migrations/postgres/0014_notifications.sql"),
     ),
+    (
+        15,
+        "policy_parameters",
+        include_str!("../../migrations/sqlite/0015_policy_parameters.sql"),
+        include_str!("../../migrations/postgres/0015_policy_parameters.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

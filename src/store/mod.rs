@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod issues;
 pub mod lifecycle;
 pub mod migrate;
+pub mod parameters;
 pub mod postgres;
 pub mod recurrence;
 pub mod rows;
@@ -67,6 +68,7 @@ pub trait Store:
     + recurrence::RecurrenceStore
     + lifecycle::LifecycleStore
     + inbox::InboxStore
+    + parameters::ParameterStore
     + Send
     + Sync
     + 'static

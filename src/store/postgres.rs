@@ -46,6 +46,7 @@ super::issues::impl_issue_store!(PgStore);
 super::recurrence::impl_recurrence_store!(PgStore);
 super::lifecycle::impl_lifecycle_store!(PgStore);
 super::inbox::impl_inbox_store!(PgStore);
+super::parameters::impl_parameter_store!(PgStore);
 super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
 
 impl PgStore {

@@ -113,6 +113,7 @@ fn nav(page: &PageCtx) -> Markup {
             @if page.ctx.user.as_ref().is_some_and(|u| crate::web::issues::can_manage(u.role)) {
                 (item("/candidates", "nav.candidates"))
                 (item("/departments", "nav.departments"))
+                (item("/parameters", "nav.parameters"))
             }
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))

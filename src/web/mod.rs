@@ -33,6 +33,7 @@ pub mod home;
 pub mod inbox;
 pub mod issues;
 pub mod layout;
+pub mod parameters;
 pub mod security_headers;
 
 /// Shared by every handler.
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(candidates::router())
         .merge(departments::router())
         .merge(inbox::router())
+        .merge(parameters::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

@@ -860,7 +860,148 @@ async fn two_departments_answer_differently(db: Db) {
     w.app.stop().await;
 }
 
+async fn the_policy_ledger_shows_what_an_issue_won(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Autism rehabilitation allowance far below cost".into(),
+                problem_statement: "p".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "high".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, "/parameters").await;
+    let res = c
+        .post(w.app.url("/parameters"))
+        .form(&[
+            ("name_zh", "宁波市孤独症儿童康复补贴"),
+            ("name_en", "Autism rehabilitation allowance, Ningbo"),
+            ("unit", "元/人/月"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let add = |value: &str, from: &str, issue: &str, people: &str| {
+        c.post(w.app.url(&format!("{location}/values")))
+            .form(&[
+                ("value", value),
+                ("valid_from", from),
+                ("issue_id", issue),
+                ("beneficiaries", people),
+                ("source", "甬残联〔2026〕12号"),
+                ("csrf_token", &token),
+            ])
+            .send()
+    };
+    assert_eq!(
+        add("800", "2019-01-01", "", "").await.unwrap().status(),
+        303
+    );
+    assert_eq!(
+        add("2,000", "2026-07-01", &issue.id.to_string(), "3263")
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    // A second value from the same date is refused; what was typed comes back.
+    add("2100", "2026-07-01", "", "12").await.unwrap();
+    let html = c
+        .get(w.app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("already has a value from that date"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"2100\""), "{html}");
+    assert!(
+        html.contains("2019-01-01 – 2026-06-30"),
+        "the first value ends where the next begins: {html}"
+    );
+    // The issue shows its outcome, before and after.
+    let html = c
+        .get(w.app.url(&format!("/issues/{}", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("800 → <strong>2,000</strong> 元/人/月"),
+        "{html}"
+    );
+    assert!(html.contains("reaches 3263 people"), "{html}");
+    // Workers read the ledger but do not write it.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let wt = csrf(&w.app, &worker, &location).await;
+    let res = worker
+        .post(w.app.url(&format!("{location}/values")))
+        .form(&[
+            ("value", "1"),
+            ("valid_from", "2027-01-01"),
+            ("csrf_token", &wt),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The API.
+    let key = bearer(s, senior).await;
+    let api = reqwest::Client::new();
+    let listed: Value = api
+        .get(w.app.url("/api/v1/parameters"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = listed[0]["id"].as_i64().unwrap();
+    let res = api
+        .post(w.app.url(&format!("/api/v1/parameters/{id}/values")))
+        .bearer_auth(&key)
+        .json(&json!({ "value": "lots", "valid_from": "2027-01-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = api
+        .post(w.app.url(&format!("/api/v1/parameters/{id}/values")))
+        .bearer_auth(&key)
+        .json(&json!({ "value": "2200", "valid_from": "2027-01-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let history: Value = res.json().await.unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 3);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    the_policy_ledger_shows_what_an_issue_won,
     two_departments_answer_differently,
     the_shipped_holiday_calendar_is_the_official_one,
     an_issue_goes_through_review_and_submission,

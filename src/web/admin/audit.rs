@@ -79,6 +79,8 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.commitment_updated" => "audit.commitment_updated",
         "issue.deadline_extended" => "audit.deadline_extended",
         "issue.meeting_recorded" => "audit.meeting_recorded",
+        "parameter.created" => "audit.parameter_created",
+        "parameter.value_added" => "audit.parameter_value_added",
         "department.updated" => "audit.department_updated",
         "issue.unwatched" => "audit.issue_unwatched",
         "issue.finding_linked" => "audit.issue_finding_linked",
@@ -98,6 +100,7 @@ fn subject_key(kind: &str) -> Option<&'static str> {
         "locality" => "audit.subject_locality",
         "candidate" => "audit.subject_candidate",
         "department" => "audit.subject_department",
+        "parameter" => "audit.subject_parameter",
         "issue" => "audit.subject_issue",
         _ => return None,
     })

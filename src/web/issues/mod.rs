@@ -404,6 +404,7 @@ async fn show(
         Vec::new()
     };
     let submission_draft = lifecycle::take_draft(&session).await;
+    let outcomes = state.store.issue_outcomes(id).await?;
     let answers_data = lifecycle::Answers {
         responses: state.store.list_responses(id).await?,
         commitments: state.store.list_commitments(id).await?,
@@ -452,6 +453,7 @@ async fn show(
             }
             section.card { p.narrative { (issue.problem_statement) } }
             (stage)
+            (crate::web::parameters::outcome_card(&page, issue.id, &outcomes))
             (lifecycle::submissions_card(&page, issue.id, &submissions, &departments, manage, submission_draft, &answers_data))
             section.card.evidence {
                 h2 { (tr.t("issues.evidence")) }
