@@ -119,6 +119,7 @@ fn nav(page: &PageCtx) -> Markup {
                 (item("/admin/users", "nav.users"))
                 (item("/admin/orgs", "nav.orgs"))
                 (item("/admin/taxonomy", "nav.taxonomy"))
+                (item("/admin/calendar", "nav.calendar"))
             }
             @if allowed(&page.ctx, Permission::ViewAuditLog) {
                 (item("/admin/audit", "nav.audit"))

@@ -1000,7 +1000,86 @@ async fn the_policy_ledger_shows_what_an_issue_won(db: Db) {
     w.app.stop().await;
 }
 
+async fn admins_keep_the_calendar_and_the_scheme(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    w.app
+        .user("admin@example.org", Role::Admin, "Ningbo Federation")
+        .await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let a = signed_in(&w.app, "admin@example.org").await;
+    let token = csrf(&w.app, &a, "/admin/calendar").await;
+    let html = a
+        .get(w.app.url("/admin/calendar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<span class=\"tag\">2025</span>")
+            && html.contains("<span class=\"tag\">2026</span>"),
+        "{html}"
+    );
+    for (path, form) in [
+        (
+            "/admin/calendar/days",
+            vec![("day", "2027-02-09"), ("kind", "holiday")],
+        ),
+        (
+            "/admin/calendar/days",
+            vec![("day", "2027-02-07"), ("kind", "workday")],
+        ),
+        ("/admin/calendar/years", vec![("year", "2027")]),
+        ("/admin/scheme", vec![("scheme", "abcd")]),
+    ] {
+        let mut f = form.clone();
+        f.push(("csrf_token", &token));
+        assert_eq!(
+            a.post(w.app.url(path))
+                .form(&f)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303,
+            "{path}"
+        );
+    }
+    let cal = s.holiday_calendar().await.unwrap();
+    assert!(cal.covers(2027));
+    assert_eq!(
+        cal.is_working_day(NaiveDate::from_ymd_opt(2027, 2, 9).unwrap()),
+        Some(false)
+    );
+    assert_eq!(
+        cal.is_working_day(NaiveDate::from_ymd_opt(2027, 2, 7).unwrap()),
+        Some(true),
+        "a Sunday worked"
+    );
+    assert_eq!(
+        s.setting("classification_scheme").await.unwrap().as_deref(),
+        Some("abcd")
+    );
+    // Coordinators may not.
+    let k = signed_in(&w.app, "lin@example.org").await;
+    let kt = csrf(&w.app, &k, "/").await;
+    let res = k
+        .post(w.app.url("/admin/scheme"))
+        .form(&[("scheme", "abc"), ("csrf_token", &kt)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    admins_keep_the_calendar_and_the_scheme,
     the_policy_ledger_shows_what_an_issue_won,
     two_departments_answer_differently,
     the_shipped_holiday_calendar_is_the_official_one,

@@ -80,6 +80,8 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.deadline_extended" => "audit.deadline_extended",
         "issue.meeting_recorded" => "audit.meeting_recorded",
         "parameter.created" => "audit.parameter_created",
+        "calendar.changed" => "audit.calendar_changed",
+        "setting.changed" => "audit.setting_changed",
         "parameter.value_added" => "audit.parameter_value_added",
         "department.updated" => "audit.department_updated",
         "issue.unwatched" => "audit.issue_unwatched",

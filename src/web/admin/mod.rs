@@ -9,6 +9,7 @@ use super::context::require;
 use crate::domain::role::Permission;
 
 pub mod audit;
+pub mod calendar;
 pub mod orgs;
 pub mod taxonomy;
 pub mod users;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(orgs::router())
         .merge(taxonomy::router())
+        .merge(calendar::router())
         .route_layer(from_fn(|req, next| {
             require(Permission::ManageAccounts, req, next)
         }));
