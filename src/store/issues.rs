@@ -25,6 +25,8 @@ pub struct IssueRow {
     /// `merged` when merged into another issue (later: the outcome of a closed issue).
     pub resolution: Option<String>,
     pub merged_into: Option<i64>,
+    /// Moves on each edit of title, statement or priority.
+    pub version: i64,
 }
 
 /// An issue as a choice on a page: enough to name it and compare with it.
@@ -55,7 +57,7 @@ pub struct LinkRow {
 pub(crate) const ISSUE_SELECT: &str = "SELECT i.id, i.title, i.problem_statement, i.policy_area_id, \
      i.owner_id, u.name AS owner_name, i.priority, i.stage, i.created_by, i.created_at, i.updated_at, \
      (SELECT COUNT(*) FROM issue_findings l JOIN findings f ON f.id = l.finding_id \
-      WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count, i.resolution, i.merged_into \
+      WHERE l.issue_id = i.id AND f.deleted_at IS NULL) AS finding_count, i.resolution, i.merged_into, i.version \
      FROM advocacy_issues i JOIN users u ON u.id = i.owner_id";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -243,6 +245,17 @@ pub trait IssueStore: Send + Sync {
         finding_ids: &[i64],
         audit: &AuditEvent,
     ) -> StoreResult<()>;
+    /// Changes title, statement and priority. `Conflict` if the issue was edited since
+    /// `version` (nothing is written).
+    async fn update_issue(
+        &self,
+        id: i64,
+        version: i64,
+        title: &str,
+        statement: &str,
+        priority: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
     /// Open issues (not merged, not closed), of one policy area or all, latest first:
     /// what a page offers to link to or merge into.
     async fn list_open_issues(
@@ -322,6 +335,37 @@ macro_rules! impl_issue_store {
                 Ok(sqlx::query_as(&format!("{} ORDER BY i.updated_at DESC, i.id DESC", $crate::store::issues::ISSUE_SELECT))
                     .fetch_all(&self.pool)
                     .await?)
+            }
+
+            async fn update_issue(
+                &self,
+                id: i64,
+                version: i64,
+                title: &str,
+                statement: &str,
+                priority: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE advocacy_issues SET title = $1, problem_statement = $2, priority = $3, version = version + 1, updated_at = $4 \
+                     WHERE id = $5 AND version = $6 AND merged_into IS NULL",
+                )
+                .bind(title)
+                .bind(statement)
+                .bind(priority)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::Conflict);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn list_open_issues(

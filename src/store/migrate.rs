@@ -100,6 +100,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0015_policy_parameters.sql"),
         include_str!("../../migrations/postgres/0015_policy_parameters.sql"),
     ),
+    (
+        16,
+        "issue_version",
+        include_str!("../../migrations/sqlite/0016_issue_version.sql"),
+        include_str!("../../migrations/postgres/0016_issue_version.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

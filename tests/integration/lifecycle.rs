@@ -1078,7 +1078,127 @@ async fn admins_keep_the_calendar_and_the_scheme(db: Db) {
     w.app.stop().await;
 }
 
+async fn two_people_edit_an_issue_at_once(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Old title".into(),
+                problem_statement: "Old statement".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let edit = format!("/issues/{}/edit", issue.id);
+    let a = signed_in(&w.app, "senior@example.org").await;
+    let b = signed_in(&w.app, "lin@example.org").await;
+    let at = csrf(&w.app, &a, &edit).await;
+    let bt = csrf(&w.app, &b, &edit).await;
+    let save = |c: &reqwest::Client,
+                token: &str,
+                title: &str,
+                statement: &str,
+                version: &str,
+                ot: &str,
+                os: &str| {
+        c.post(w.app.url(&edit))
+            .form(&[
+                ("title", title),
+                ("problem_statement", statement),
+                ("priority", "normal"),
+                ("version", version),
+                ("orig_title", ot),
+                ("orig_problem_statement", os),
+                ("orig_priority", "normal"),
+                ("csrf_token", token),
+            ])
+            .send()
+    };
+    // Both opened the form at version 1. A saves a new title.
+    let res = save(
+        &a,
+        &at,
+        "New title",
+        "Old statement",
+        "1",
+        "Old title",
+        "Old statement",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    // B saves a new statement from the old version: refused, told what changed, keeps it.
+    let res = save(
+        &b,
+        &bt,
+        "Old title",
+        "B's better statement",
+        "1",
+        "Old title",
+        "Old statement",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Someone else saved this issue"), "{html}");
+    assert!(
+        html.contains("New title"),
+        "what A changed is shown: {html}"
+    );
+    assert!(
+        html.contains("B&#39;s better statement") || html.contains("B's better statement"),
+        "nothing typed is lost: {html}"
+    );
+    assert!(
+        html.contains("name=\"version\" value=\"2\""),
+        "the next save builds on A's: {html}"
+    );
+    let now = s.get_issue(issue.id).await.unwrap().unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.problem_statement.as_str()),
+        ("New title", "Old statement")
+    );
+    // B combines both and saves on top of version 2.
+    let res = save(
+        &b,
+        &bt,
+        "New title",
+        "B's better statement",
+        "2",
+        "New title",
+        "Old statement",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let now = s.get_issue(issue.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            now.title.as_str(),
+            now.problem_statement.as_str(),
+            now.version
+        ),
+        ("New title", "B's better statement", 3)
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    two_people_edit_an_issue_at_once,
     admins_keep_the_calendar_and_the_scheme,
     the_policy_ledger_shows_what_an_issue_won,
     two_departments_answer_differently,

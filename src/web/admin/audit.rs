@@ -81,6 +81,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.meeting_recorded" => "audit.meeting_recorded",
         "parameter.created" => "audit.parameter_created",
         "calendar.changed" => "audit.calendar_changed",
+        "issue.edited" => "audit.issue_edited",
         "setting.changed" => "audit.setting_changed",
         "parameter.value_added" => "audit.parameter_value_added",
         "department.updated" => "audit.department_updated",

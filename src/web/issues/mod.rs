@@ -28,6 +28,7 @@ use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
 pub mod answers;
 mod attachments;
+mod edit;
 mod export;
 pub mod lifecycle;
 
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues", get(list).post(create))
         .route("/issues/new", get(new_form))
         .route("/issues/{id}", get(show))
+        .route("/issues/{id}/edit", get(edit::edit_form).post(edit::update))
         .route("/issues/{id}/transitions", post(lifecycle::transition))
         .route("/issues/{id}/submissions", post(lifecycle::submit))
         .route("/submissions/{id}/responses", post(answers::respond))
@@ -99,7 +101,7 @@ pub fn can_manage(role: Role) -> bool {
     matches!(role, Role::Senior | Role::Coordinator | Role::Admin)
 }
 
-fn priority_key(p: &str) -> &'static str {
+pub(crate) fn priority_key(p: &str) -> &'static str {
     match p {
         "low" => "issues.priority_low",
         "high" => "issues.priority_high",
@@ -319,7 +321,7 @@ pub struct ShowParams {
     page: Option<usize>,
 }
 
-async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
+pub(crate) async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
     state.store.get_issue(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -448,6 +450,7 @@ async fn show(
             p { a href="/issues" { "← " (tr.t("issues.title")) } }
             h1 { "#" (issue.id) " " (issue.title) }
             p.meta {
+                @if manage { a.button href={ "/issues/" (issue.id) "/edit" } { (tr.t("issues.edit")) } " " }
                 (tr.t(stage_key(&issue.stage))) " · " (tr.t(priority_key(&issue.priority))) " · "
                 (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
             }
