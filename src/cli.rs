@@ -77,6 +77,9 @@ pub struct ServeArgs {
         default_value_t = 30
     )]
     pub recurrence_every_minutes: u64,
+    /// An unanswered submission this many days past its deadline is long overdue.
+    #[arg(long, env = "GROUNDSWELL_LONG_OVERDUE_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=365))]
+    pub long_overdue_days: i64,
     /// Look for replies and commitments falling due every this many minutes (0: never).
     #[arg(
         long,
@@ -258,6 +261,7 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         small_cell: args.small_cell as usize,
         attachment_max_bytes: (args.attachment_max_mb as usize) * 1024 * 1024,
         recurrence_every_minutes: args.recurrence_every_minutes,
+        long_overdue_days: args.long_overdue_days,
         reminders_every_minutes: args.reminders_every_minutes,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),

@@ -18,6 +18,8 @@ pub struct WebSettings {
     pub attachment_max_bytes: usize,
     /// Run the recurring-gap pass in the background every this many minutes (0: never).
     pub recurrence_every_minutes: u64,
+    /// An unanswered submission this many days past its deadline is long overdue.
+    pub long_overdue_days: i64,
     /// Send reminders every this many minutes (0: never).
     pub reminders_every_minutes: u64,
     /// E-mail through this SMTP relay (`smtp://host:25`); none: in-app inbox only.
@@ -37,6 +39,7 @@ impl Default for WebSettings {
             small_cell: 3,
             attachment_max_bytes: 10 * 1024 * 1024,
             recurrence_every_minutes: 0,
+            long_overdue_days: 30,
             reminders_every_minutes: 0,
             smtp_url: None,
             mail_from: "Groundswell <groundswell@localhost>".into(),

@@ -20,7 +20,7 @@ use crate::store::{AuditEvent, StoreError};
 use crate::web::AppState;
 use crate::web::context::{CurrentUser, RequestContext};
 use crate::web::forms::FieldErrors;
-use crate::web::issues::lifecycle::{LONG_OVERDUE_DAYS, period_of};
+use crate::web::issues::lifecycle::period_of;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
 pub fn router() -> Router<AppState> {
@@ -346,7 +346,8 @@ async fn render_show(
     let submissions = state.store.department_submissions(d.id).await?;
     let (answers, commitments) = state.store.department_answers(d.id).await?;
     let today = today_in_china();
-    let rec = record(&submissions, &answers, &commitments, today);
+    let long_after = state.settings.long_overdue_days;
+    let rec = record(&submissions, &answers, &commitments, today, long_after);
     let parent = d
         .parent_id
         .and_then(|p| departments.iter().find(|x| x.id == p));
@@ -415,7 +416,7 @@ async fn render_show(
                                     td.nowrap { (s.submitted_on) }
                                     td.nowrap {
                                         (s.current_due())
-                                        @if matches!(workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS), DueState::Overdue { .. } | DueState::LongOverdue { .. }) {
+                                        @if matches!(workdays::due_state(s.current_due(), today, s.answered(), long_after), DueState::Overdue { .. } | DueState::LongOverdue { .. }) {
                                             " " span.due.due-late { (tr.t("departments.late")) }
                                         }
                                     }
@@ -501,6 +502,7 @@ pub fn record(
     answers: &[crate::store::lifecycle::ResponseRow],
     commitments: &[crate::store::lifecycle::CommitmentRow],
     today: chrono::NaiveDate,
+    long_after: i64,
 ) -> Record {
     use std::collections::BTreeMap;
     let mut r = Record {
@@ -527,7 +529,7 @@ pub fn record(
             }
         }
         if matches!(
-            workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS),
+            workdays::due_state(s.current_due(), today, s.answered(), long_after),
             DueState::Overdue { .. } | DueState::LongOverdue { .. }
         ) {
             r.overdue += 1;

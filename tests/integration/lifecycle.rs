@@ -844,19 +844,53 @@ async fn two_departments_answer_differently(db: Db) {
         .unwrap();
     assert_eq!(listed["responses"][0]["classification"], "D");
 
-    // The issue can now be marked responded.
+    // The whole way, with the submissions and answers already recorded: from identified
+    // to closed as achieved, every move on the timeline.
     let k = bearer(s, admin).await;
-    let res = api
-        .post(
-            w.app
-                .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
-        )
-        .bearer_auth(&k)
-        .json(&json!({ "move": "start_drafting" }))
-        .send()
+    for (m, stage) in [
+        ("start_drafting", "drafting"),
+        ("request_review", "review"),
+        ("approve", "review"),
+        ("submit", "submitted"),
+        ("mark_responded", "responded"),
+        ("start_implementing", "implementing"),
+        ("close", "closed"),
+    ] {
+        let res = api
+            .post(
+                w.app
+                    .url(&format!("/api/v1/issues/{}/transitions", issue.id)),
+            )
+            .bearer_auth(&k)
+            .json(&json!({ "move": m, "resolution": "achieved" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{m}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["stage"], stage, "{m}");
+    }
+    let closed = s.get_issue(issue.id).await.unwrap().unwrap();
+    assert_eq!(closed.resolution.as_deref(), Some("achieved"));
+    let actions: Vec<String> = s
+        .audit_of("issue", issue.id)
         .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "issue.approved",
+        "issue.submitted",
+        "issue.responded",
+        "issue.implementing",
+        "issue.closed",
+        "issue.response_recorded",
+        "issue.satisfaction_given",
+        "issue.deadline_extended",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
     w.app.stop().await;
 }
 

@@ -23,7 +23,8 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::FieldErrors;
 use crate::web::layout::{FlashKind, PageCtx, csrf_field, flash};
 
-/// A submission with no answer this many days after its deadline is long overdue.
+/// By default a submission with no answer 30 days after its deadline is long overdue
+/// (`GROUNDSWELL_LONG_OVERDUE_DAYS`).
 pub const LONG_OVERDUE_DAYS: i64 = 30;
 
 /// The names moves have in forms and the API.
@@ -514,8 +515,13 @@ fn channel_key(c: &str) -> &'static str {
     }
 }
 
-fn due_label(tr: Tr, s: &SubmissionRow, today: NaiveDate) -> (String, &'static str) {
-    match workdays::due_state(s.current_due(), today, s.answered(), LONG_OVERDUE_DAYS) {
+fn due_label(
+    tr: Tr,
+    s: &SubmissionRow,
+    today: NaiveDate,
+    long_after: i64,
+) -> (String, &'static str) {
+    match workdays::due_state(s.current_due(), today, s.answered(), long_after) {
         DueState::Answered => (tr.t("submissions.answered").into(), "ok"),
         DueState::Open { days_left } => (
             tr.f("submissions.due_in", &[("days", &days_left.to_string())]),
@@ -542,6 +548,7 @@ pub struct Answers {
     pub files: Vec<crate::store::issues::AttachmentRow>,
     pub scheme: crate::domain::responses::Scheme,
     pub response_draft: Option<(i64, super::answers::ResponseForm)>,
+    pub long_overdue_days: i64,
 }
 
 pub fn submissions_card(
@@ -567,7 +574,7 @@ pub fn submissions_card(
             h2 { (tr.t("submissions.title")) }
             @if submissions.is_empty() { p.muted { (tr.t("submissions.none")) } }
             @for s in submissions {
-                @let (state, class) = due_label(tr, s, today);
+                @let (state, class) = due_label(tr, s, today, extra.long_overdue_days);
                 div.submission id={ "submission-" (s.id) } {
                     h3 {
                         a href={ "/departments/" (s.department_id) } { (department_label(&s.department_zh, &s.department_en, lang)) }

@@ -414,6 +414,7 @@ async fn show(
         files: files.clone(),
         scheme: answers::scheme(&state).await?,
         response_draft: answers::take_response_draft(&session).await,
+        long_overdue_days: state.settings.long_overdue_days,
     };
     let proposals = if can_manage(user.role) {
         state.store.list_proposals(id).await?
