@@ -258,6 +258,30 @@ pub trait LifecycleStore: Send + Sync {
         status: &str,
         audit: &AuditEvent,
     ) -> StoreResult<()>;
+    /// Corrects a submission's handling, channel, reference and contact. `Conflict` if
+    /// it changed since `version`.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_submission(
+        &self,
+        id: i64,
+        version: i64,
+        handling: &str,
+        channel: &str,
+        reference: &str,
+        contact: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// Corrects a response's classification and summary. `Conflict` if it changed since
+    /// `version`.
+    async fn update_response(
+        &self,
+        id: i64,
+        version: i64,
+        classification: &str,
+        summary: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    async fn get_response(&self, id: i64) -> StoreResult<Option<ResponseRow>>;
     async fn create_meeting(
         &self,
         submission_id: i64,
@@ -689,6 +713,78 @@ macro_rules! impl_lifecycle_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn update_submission(
+                &self,
+                id: i64,
+                version: i64,
+                handling: &str,
+                channel: &str,
+                reference: &str,
+                contact: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE submissions SET handling = $1, channel = $2, reference = $3, contact = $4, version = version + 1, updated_at = $5 \
+                     WHERE id = $6 AND version = $7 RETURNING issue_id",
+                )
+                .bind(handling)
+                .bind(channel)
+                .bind(reference)
+                .bind(contact)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((issue_id,)) = row else { return Err(StoreError::Conflict) };
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn update_response(
+                &self,
+                id: i64,
+                version: i64,
+                classification: &str,
+                summary: &str,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<()> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE responses SET classification = $1, summary = $2, version = version + 1, updated_at = $3 \
+                     WHERE id = $4 AND version = $5 RETURNING submission_id",
+                )
+                .bind(classification)
+                .bind(summary)
+                .bind(audit.at)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((submission_id,)) = row else { return Err(StoreError::Conflict) };
+                let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
+                    .bind(submission_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_response(&self, id: i64) -> $crate::store::StoreResult<Option<$crate::store::lifecycle::ResponseRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT r.id, r.submission_id, r.round, r.responded_on, r.classification, r.summary, r.letter_id, r.satisfaction, \
+                     u.name AS created_by_name, r.version FROM responses r JOIN users u ON u.id = r.created_by WHERE r.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
             }
 
             async fn create_meeting(

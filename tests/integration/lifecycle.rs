@@ -1231,7 +1231,194 @@ async fn two_people_edit_an_issue_at_once(db: Db) {
     w.app.stop().await;
 }
 
+async fn two_people_correct_a_response_at_once(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let ev = |a: &'static str| AuditEvent::new(a, Some(senior), None);
+    let dept = s
+        .create_department(
+            &groundswell::store::lifecycle::NewDepartment {
+                name_zh: "宁波市民政局".into(),
+                name_en: String::new(),
+                level: "municipal".into(),
+                parent_id: None,
+                reply_unit: "months".into(),
+                reply_count: 3,
+                active: true,
+            },
+            &ev("department.created"),
+        )
+        .await
+        .unwrap();
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "t".into(),
+                problem_statement: "p".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "normal".into(),
+            },
+            &ev("issue.created"),
+        )
+        .await
+        .unwrap();
+    let sub = s
+        .create_submission(
+            &groundswell::store::lifecycle::NewSubmission {
+                issue_id: issue.id,
+                department_id: dept,
+                handling: "lead",
+                channel: "letter",
+                submitted_on: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                reference: "old ref".into(),
+                contact: String::new(),
+                due_on: NaiveDate::from_ymd_opt(2026, 8, 3).unwrap(),
+                due_calendar_missing: false,
+            },
+            &ev("issue.submission_recorded"),
+        )
+        .await
+        .unwrap();
+    let rid = s
+        .create_response(
+            &groundswell::store::lifecycle::NewResponse {
+                submission_id: sub,
+                round: 1,
+                responded_on: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+                classification: "C".into(),
+                summary: "Old summary".into(),
+                letter_id: None,
+                commitments: vec![],
+            },
+            &ev("issue.response_recorded"),
+        )
+        .await
+        .unwrap();
+    let a = signed_in(&w.app, "senior@example.org").await;
+    let b = signed_in(&w.app, "lin@example.org").await;
+    let edit = format!("/responses/{rid}/edit");
+    let at = csrf(&w.app, &a, &edit).await;
+    let bt = csrf(&w.app, &b, &edit).await;
+    let save = |c: &reqwest::Client,
+                token: &str,
+                class: &str,
+                summary: &str,
+                version: &str,
+                oc: &str,
+                os: &str| {
+        c.post(w.app.url(&edit))
+            .form(&[
+                ("classification", class),
+                ("summary", summary),
+                ("version", version),
+                ("orig_classification", oc),
+                ("orig_summary", os),
+                ("csrf_token", token),
+            ])
+            .send()
+    };
+    assert_eq!(
+        save(&a, &at, "C", "A's fuller summary", "1", "C", "Old summary")
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let res = save(&b, &bt, "B", "Old summary", "1", "C", "Old summary")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Someone else saved this") && html.contains("A&#39;s fuller summary")
+            || html.contains("A's fuller summary"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"B\" selected>"),
+        "B's choice is kept: {html}"
+    );
+    let r = s.get_response(rid).await.unwrap().unwrap();
+    assert_eq!(
+        (r.classification.as_str(), r.summary.as_str()),
+        ("C", "A's fuller summary")
+    );
+    assert_eq!(
+        save(
+            &b,
+            &bt,
+            "B",
+            "A's fuller summary",
+            "2",
+            "C",
+            "A's fuller summary"
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    let r = s.get_response(rid).await.unwrap().unwrap();
+    assert_eq!(
+        (r.classification.as_str(), r.summary.as_str()),
+        ("B", "A's fuller summary")
+    );
+    // A submission's reference, the same way.
+    let sedit = format!("/submissions/{sub}/edit");
+    let form = |reference: &str, version: &str, orig: &str, token: &str| {
+        vec![
+            ("handling", "lead".to_string()),
+            ("channel", "letter".to_string()),
+            ("reference", reference.to_string()),
+            ("contact", String::new()),
+            ("version", version.to_string()),
+            ("orig_handling", "lead".to_string()),
+            ("orig_channel", "letter".to_string()),
+            ("orig_reference", orig.to_string()),
+            ("orig_contact", String::new()),
+            ("csrf_token", token.to_string()),
+        ]
+    };
+    assert_eq!(
+        a.post(w.app.url(&sedit))
+            .form(&form("甬民函〔2026〕3号", "1", "old ref", &at))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let res = b
+        .post(w.app.url(&sedit))
+        .form(&form("B's ref", "1", "old ref", &bt))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("甬民函〔2026〕3号")
+            && (html.contains("B&#39;s ref") || html.contains("B's ref")),
+        "{html}"
+    );
+    assert_eq!(
+        s.get_submission(sub).await.unwrap().unwrap().reference,
+        "甬民函〔2026〕3号"
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    two_people_correct_a_response_at_once,
     two_people_edit_an_issue_at_once,
     admins_keep_the_calendar_and_the_scheme,
     the_policy_ledger_shows_what_an_issue_won,

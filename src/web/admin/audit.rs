@@ -82,6 +82,8 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "parameter.created" => "audit.parameter_created",
         "calendar.changed" => "audit.calendar_changed",
         "issue.edited" => "audit.issue_edited",
+        "issue.submission_corrected" => "audit.submission_corrected",
+        "issue.response_corrected" => "audit.response_corrected",
         "setting.changed" => "audit.setting_changed",
         "parameter.value_added" => "audit.parameter_value_added",
         "department.updated" => "audit.department_updated",

@@ -479,6 +479,7 @@ pub fn submission_block(
                     strong { (tr.f("responses.round", &[("n", &r.round.to_string())])) }
                     " · " (r.responded_on) " · "
                     span.tag { (r.classification) } " " (tr.t(scheme.class_key(&r.classification)))
+                    @if manage { " · " a href={ "/responses/" (r.id) "/edit" } { (tr.t("corrections.correct")) } }
                 }
                 p.narrative { (r.summary) }
                 @if let Some(l) = r.letter_id.and_then(|l| files.iter().find(|f| f.id == l)) {

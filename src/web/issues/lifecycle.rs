@@ -505,7 +505,7 @@ fn department_label(zh: &str, en: &str, lang: Lang) -> String {
     }
 }
 
-fn channel_key(c: &str) -> &'static str {
+pub(crate) fn channel_key(c: &str) -> &'static str {
     match c {
         "letter" => "submissions.channel_letter",
         "deputy_suggestion" => "submissions.channel_deputy_suggestion",
@@ -584,6 +584,7 @@ pub fn submissions_card(
                         (tr.t(channel_key(&s.channel))) " · " (tr.t("submissions.submitted_on")) " " (s.submitted_on)
                         @if !s.reference.is_empty() { " · " (s.reference) }
                         @if !s.contact.is_empty() { " · " (s.contact) }
+                        @if manage { " · " a href={ "/submissions/" (s.id) "/edit" } { (tr.t("corrections.correct")) } }
                     }
                     p {
                         (tr.t("submissions.due_on")) " " strong { (s.current_due()) } " "

@@ -28,6 +28,7 @@ use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
 pub mod answers;
 mod attachments;
+mod corrections;
 mod edit;
 mod export;
 pub mod lifecycle;
@@ -54,6 +55,14 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/transitions", post(lifecycle::transition))
         .route("/issues/{id}/submissions", post(lifecycle::submit))
         .route("/submissions/{id}/responses", post(answers::respond))
+        .route(
+            "/submissions/{id}/edit",
+            get(corrections::submission_form).post(corrections::submission_save),
+        )
+        .route(
+            "/responses/{id}/edit",
+            get(corrections::response_form).post(corrections::response_save),
+        )
         .route("/submissions/{id}/extend", post(answers::extend))
         .route("/submissions/{id}/meetings", post(answers::meeting))
         .route(
