@@ -772,6 +772,19 @@ async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
     wait_for_text(&c, "议题当前阶段：已答复").await;
     shot(&c, &format!("{db:?}-33-issue-responded")).await;
     assert_eq!(s.list_issues().await.unwrap()[0].stage, "responded");
+    // The department's record counts the answer.
+    c.find(Locator::Css(".submission h3 a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let text = wait_for_text(&c, "办理记录").await;
+    assert!(
+        text.contains("按期答复") && text.contains("B 100%"),
+        "{text}"
+    );
+    shot(&c, &format!("{db:?}-34-department-record")).await;
     c.close().await.unwrap();
     w.app.stop().await;
 }
