@@ -46,10 +46,28 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Load the Ningbo demo into an empty database and print its logins.
+    Seed(SeedArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SeedArgs {
+    /// The demo (the only seed there is; required so nobody loads it by accident).
+    #[arg(long, required = true)]
+    pub demo: bool,
+    /// The demo's language: zh (default) or en.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
 }
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
+    /// Load the Ningbo demo first (only into an empty database) and print its logins.
+    #[arg(long)]
+    pub demo: bool,
+    /// The demo's language: zh (default) or en.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
     /// Address to listen on.
     #[arg(long, env = "GROUNDSWELL_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -211,6 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let store = open(&cli.database_url).await?;
     let result = match cli.command {
         Command::Serve(args) => serve(store.clone(), &cli.database_url, args).await,
+        Command::Seed(args) => seed_demo(&store, &args.lang).await,
         Command::Migrate => {
             println!("migrations applied to {}", redact_url(&cli.database_url));
             Ok(())
@@ -253,7 +272,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
+fn demo_lang(tag: &str) -> crate::i18n::Lang {
+    if tag == "en" {
+        crate::i18n::Lang::En
+    } else {
+        crate::i18n::Lang::Zh
+    }
+}
+
+/// Loads the demo and prints how to sign in.
+async fn seed_demo(store: &DynStore, lang: &str) -> anyhow::Result<()> {
+    let loaded = crate::seed::load_demo(store, demo_lang(lang)).await?;
+    println!(
+        "Loaded the Ningbo demo: {} findings, {} advocacy issues, departments and answers.",
+        loaded.findings, loaded.issues
+    );
+    println!(
+        "Sign in as any of these (password: {}):",
+        crate::seed::DEMO_PASSWORD
+    );
+    for (email, role) in &loaded.logins {
+        println!("  {email:<28} {}", role.as_str());
+    }
+    println!("  worker01@demo.groundswell … worker40@demo.groundswell  worker");
+    Ok(())
+}
+
 async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo {
+        seed_demo(&store, &args.lang).await?;
+    }
     let settings = WebSettings {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,

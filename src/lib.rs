@@ -10,5 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod notify;
+pub mod seed;
 pub mod store;
 pub mod web;

@@ -789,7 +789,115 @@ async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
     w.app.stop().await;
 }
 
+/// The demo as a newcomer meets it: the README's tour, in both languages, with the
+/// screenshots it shows (`target/screenshots/tour-*.png`).
+async fn the_demo_tour(db: Db) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    for (lang, tag, issues_word, overdue_word) in [
+        (groundswell::i18n::Lang::Zh, "zh-CN", "倡导议题", "逾期"),
+        (
+            groundswell::i18n::Lang::En,
+            "en",
+            "Advocacy issues",
+            "overdue",
+        ),
+    ] {
+        let t = TestDb::create(db).await.unwrap();
+        let app = TestApp::start(&t).await;
+        let loaded = groundswell::seed::load_demo(&app.store, lang)
+            .await
+            .unwrap();
+        assert!(loaded.findings >= 300, "{}", loaded.findings);
+        // Loading twice is refused and changes nothing.
+        assert!(
+            groundswell::seed::load_demo(&app.store, lang)
+                .await
+                .is_err()
+        );
+        let c = browser(&driver, tag).await;
+        sign_in(
+            &c,
+            &app,
+            "lin@demo.groundswell",
+            groundswell::seed::DEMO_PASSWORD,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let name = |n: &str| format!("tour-{tag}-{n}");
+        c.goto(&app.url("/issues")).await.unwrap();
+        let text = wait_for_text(&c, issues_word).await;
+        assert!(text.lines().count() > 8, "{text}");
+        shot(&c, &name("1-issues")).await;
+        let issues = app.store.list_issues().await.unwrap();
+        let story = issues.iter().find(|i| i.stage == "responded").unwrap();
+        c.goto(&app.url(&format!("/issues/{}", story.id)))
+            .await
+            .unwrap();
+        let text = wait_for_text(&c, "B").await;
+        assert!(text.contains("14"), "{text}");
+        shot(&c, &name("2-issue-age-14")).await;
+        let won = issues.iter().find(|i| i.stage == "closed").unwrap();
+        c.goto(&app.url(&format!("/issues/{}", won.id)))
+            .await
+            .unwrap();
+        let text = wait_for_text(&c, "2,000").await;
+        assert!(text.contains("800 → 2,000"), "the outcome: {text}");
+        shot(&c, &name("3-outcome")).await;
+        c.goto(&app.url("/candidates")).await.unwrap();
+        wait_for_text(
+            &c,
+            if tag == "en" {
+                "workers in"
+            } else {
+                "名社工记录"
+            },
+        )
+        .await;
+        shot(&c, &name("4-recurring-gaps")).await;
+        c.goto(&app.url("/departments")).await.unwrap();
+        wait_for_text(
+            &c,
+            if tag == "en" {
+                "Ningbo Education Bureau"
+            } else {
+                "宁波市教育局"
+            },
+        )
+        .await;
+        let edu = app
+            .store
+            .list_departments()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name_zh == "宁波市教育局")
+            .unwrap();
+        c.goto(&app.url(&format!("/departments/{}", edu.id)))
+            .await
+            .unwrap();
+        let text = wait_for_text(&c, overdue_word).await;
+        assert!(!text.is_empty());
+        shot(&c, &name("5-department")).await;
+        c.goto(&app.url("/findings")).await.unwrap();
+        wait_for_text(
+            &c,
+            if tag == "en" {
+                "Findings"
+            } else {
+                "个案发现"
+            },
+        )
+        .await;
+        shot(&c, &name("6-findings")).await;
+        c.close().await.unwrap();
+        app.stop().await;
+    }
+}
+
 crate::both_databases!(
+    the_demo_tour,
     a_coordinator_turns_a_recurring_gap_into_an_issue,
     a_senior_worker_sees_an_issue_with_its_evidence,
     a_person_signs_in_switches_language_and_signs_out,

@@ -315,7 +315,32 @@ async fn serve_answers_and_stops_gracefully_on_sigterm(db: Db) {
     assert!(exited.success(), "exit status {exited:?}");
 }
 
+async fn the_demo_loads_once_from_the_command_line(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let (ok, out, err) = run(&t, &["seed", "--demo", "--lang", "en"], "");
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("lin@demo.groundswell") && out.contains("groundswell-demo"),
+        "{out}"
+    );
+    assert!(out.contains("361 findings"), "{out}");
+    // A database with data is refused, with the reason, and nothing changes.
+    let (ok, out, err) = run(&t, &["seed", "--demo"], "");
+    assert!(!ok, "{out}");
+    assert!(err.contains("already has accounts"), "{err}");
+    let store = t.store().await;
+    assert_eq!(
+        store.list_issues().await.unwrap().len(),
+        8,
+        "still the one demo"
+    );
+    // Without --demo nothing is loaded by accident.
+    let (ok, _, err) = run(&t, &["seed"], "");
+    assert!(!ok && err.contains("--demo"), "{err}");
+}
+
 crate::both_databases!(
+    the_demo_loads_once_from_the_command_line,
     the_first_admin_is_created_from_the_command_line,
     bad_command_line_input_is_refused_and_changes_nothing,
     serve_answers_and_stops_gracefully_on_sigterm,
