@@ -96,7 +96,87 @@ async fn browser(driver: &Driver, language: &str) -> Client {
         .expect("connect to chromedriver")
 }
 
+/// axe-core, installed by `npm ci --prefix tests/browser-tools` (CI does it).
+fn axe_source() -> Option<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser-tools/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) if std::env::var_os("GROUNDSWELL_REQUIRE_BROWSER").is_some() => {
+            panic!(
+                "GROUNDSWELL_REQUIRE_BROWSER is set but axe-core is missing: npm ci --prefix tests/browser-tools"
+            )
+        }
+        Err(_) => {
+            eprintln!("NOTE: accessibility check SKIPPED: npm ci --prefix tests/browser-tools");
+            None
+        }
+    }
+}
+
+/// The WCAG 2.1 AA check: no serious or critical violation on the page as it is now.
+async fn check_accessibility(c: &Client, name: &str) {
+    let list = accessibility_violations(c).await;
+    assert!(
+        list.is_empty(),
+        "accessibility violations on {name}: {}",
+        serde_json::to_string_pretty(&list).unwrap()
+    );
+}
+
+async fn accessibility_violations(c: &Client) -> Vec<serde_json::Value> {
+    let Some(axe) = axe_source() else {
+        return Vec::new();
+    };
+    c.execute(&axe, vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                  .then(r => done(r.violations
+                      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                      .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                   nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+                  .catch(e => done([{ id: 'axe-error', help: String(e) }]));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    found.as_array().cloned().unwrap_or_default()
+}
+
+/// The check is real: a page with an unlabelled field and an image without text fails.
+#[tokio::test]
+async fn the_accessibility_check_catches_violations() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    if axe_source().is_none() {
+        return;
+    }
+    let t = TestDb::create(crate::common::Db::Sqlite).await.unwrap();
+    let app = TestApp::start(&t).await;
+    let c = browser(&driver, "en").await;
+    c.goto(&app.url("/login")).await.unwrap();
+    assert!(accessibility_violations(&c).await.is_empty());
+    c.execute(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text><img src=/x.png>');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let found = accessibility_violations(&c).await;
+    let ids: Vec<&str> = found.iter().filter_map(|v| v["id"].as_str()).collect();
+    assert!(
+        ids.contains(&"label") && ids.contains(&"image-alt"),
+        "{found:?}"
+    );
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
 async fn shot(c: &Client, name: &str) {
+    check_accessibility(c, name).await;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
