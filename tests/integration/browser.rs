@@ -976,7 +976,113 @@ async fn the_demo_tour(db: Db) {
     }
 }
 
+/// Keyboard alone, 200% zoom (half the CSS width) and a 375-pixel phone: the main path
+/// of the demo works and no page scrolls sideways.
+async fn the_main_paths_work_by_keyboard_and_on_a_phone(db: Db) {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start(&t).await;
+    groundswell::seed::load_demo(&app.store, groundswell::i18n::Lang::Zh)
+        .await
+        .unwrap();
+    let c = browser(&driver, "zh-CN").await;
+    // Keyboard: Tab to the e-mail field, type, Tab, type, Enter.
+    c.goto(&app.url("/login")).await.unwrap();
+    let tab = |c: Client| async move {
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E004}")
+            .await
+            .unwrap();
+    };
+    for _ in 0..15 {
+        let id = c.active_element().await.unwrap().attr("id").await.unwrap();
+        if id.as_deref() == Some("f-email") {
+            break;
+        }
+        tab(c.clone()).await;
+    }
+    let email = c.active_element().await.unwrap();
+    assert_eq!(email.attr("id").await.unwrap().as_deref(), Some("f-email"));
+    email.send_keys("lin@demo.groundswell").await.unwrap();
+    tab(c.clone()).await;
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("{}\u{E007}", groundswell::seed::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_for_text(&c, "您好").await;
+    // From the navigation to the issues, by keyboard.
+    for _ in 0..30 {
+        let text = c
+            .active_element()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        if text == "倡导议题" {
+            break;
+        }
+        tab(c.clone()).await;
+    }
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    wait_for_text(&c, "自闭症儿童满 14 岁").await;
+    // Narrow screens: no sideways scrolling on the main pages.
+    let issue = app
+        .store
+        .list_issues()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.stage == "responded")
+        .unwrap();
+    for (width, label) in [(640u32, "zoom-200"), (375, "phone")] {
+        c.set_window_size(width, 900).await.unwrap();
+        for (path, name) in [
+            ("/".to_string(), "home"),
+            ("/issues".to_string(), "issues"),
+            (format!("/issues/{}", issue.id), "issue"),
+            ("/findings".to_string(), "findings"),
+            ("/findings/new".to_string(), "record"),
+        ] {
+            c.goto(&app.url(&path)).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let overflow = c
+                .execute(
+                    "return document.documentElement.scrollWidth - window.innerWidth",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if overflow.as_i64().unwrap_or(0) > 0 {
+                let culprits = c
+                    .execute(
+                        "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                panic!("{label} {path} scrolls sideways by {overflow}px: {culprits}");
+            }
+            shot(&c, &format!("{db:?}-40-{label}-{name}")).await;
+        }
+    }
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
 crate::both_databases!(
+    the_main_paths_work_by_keyboard_and_on_a_phone,
     the_demo_tour,
     a_coordinator_turns_a_recurring_gap_into_an_issue,
     a_senior_worker_sees_an_issue_with_its_evidence,

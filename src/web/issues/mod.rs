@@ -155,21 +155,21 @@ async fn list(
                 table.list {
                     thead { tr {
                         th { (tr.t("issues.issue")) }
-                        th { (tr.t("finding.policy_area")) }
+                        th.wide-only { (tr.t("finding.policy_area")) }
                         th { (tr.t("issues.stage")) }
-                        th { (tr.t("issues.priority")) }
+                        th.wide-only { (tr.t("issues.priority")) }
                         th.num { (tr.t("issues.findings")) }
-                        th { (tr.t("issues.owner")) }
+                        th.wide-only { (tr.t("issues.owner")) }
                     } }
                     tbody {
                         @for i in &issues {
                             tr {
                                 td { a href={ "/issues/" (i.id) } { "#" (i.id) " " (i.title) } }
-                                td { (tax.area_name(i.policy_area_id, page.ctx.lang)) }
+                                td.wide-only { (tax.area_name(i.policy_area_id, page.ctx.lang)) }
                                 td { (tr.t(stage_key(&i.stage))) }
-                                td { (tr.t(priority_key(&i.priority))) }
+                                td.wide-only { (tr.t(priority_key(&i.priority))) }
                                 td.num { (i.finding_count) }
-                                td { (i.owner_name) }
+                                td.wide-only { (i.owner_name) }
                             }
                         }
                     }
