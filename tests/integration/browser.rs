@@ -180,6 +180,14 @@ async fn shot(c: &Client, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
+    // The README's tour: `GROUNDSWELL_TOUR_DIR=docs/tour cargo test the_demo_tour`
+    // refreshes its pictures from the same run.
+    if name.starts_with("tour-") && std::env::var_os("GROUNDSWELL_TOUR_DIR").is_some() {
+        let tour = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(std::env::var("GROUNDSWELL_TOUR_DIR").unwrap());
+        std::fs::create_dir_all(&tour).unwrap();
+        std::fs::write(tour.join(format!("{name}.png")), &png).unwrap();
+    }
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
