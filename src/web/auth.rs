@@ -90,10 +90,37 @@ fn login_view(
     )
 }
 
-async fn login_page(page: PageCtx, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    page: PageCtx,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, AppError> {
     let next = safe_next(q.next.as_deref());
     if page.ctx.user.is_some() {
-        return Redirect::to(&next).into_response();
+        return Ok(Redirect::to(&next).into_response());
+    }
+    // A brand-new instance: nobody can sign in until an administrator exists.
+    if state.store.list_users().await?.is_empty() {
+        let tr = page.tr();
+        return Ok(layout::page(
+            &page,
+            tr.t("first_run.title"),
+            html! {
+                section.narrow {
+                    h1 { (tr.t("first_run.title")) }
+                    p { (tr.t("first_run.intro")) }
+                    pre { code {
+                        "groundswell org add --name \"" (tr.t("first_run.org_example")) "\" --kind federation\n"
+                        "groundswell user add --email you@example.org --name \"" (tr.t("first_run.name_example")) "\" --role admin --org \"" (tr.t("first_run.org_example")) "\""
+                    } }
+                    p { (tr.t("first_run.then")) }
+                    h2 { (tr.t("first_run.demo_title")) }
+                    p { (tr.t("first_run.demo")) }
+                    pre { code { "groundswell --database-url sqlite:demo.db serve --demo" } }
+                }
+            },
+        )
+        .into_response());
     }
     let notice = if q.expired.is_some() || page.ctx.session_expired {
         Some("login.expired")
@@ -102,7 +129,7 @@ async fn login_page(page: PageCtx, Query(q): Query<LoginQuery>) -> Response {
     } else {
         None
     };
-    login_view(&page, "", &next, notice, LoginProblem::None).into_response()
+    Ok(login_view(&page, "", &next, notice, LoginProblem::None).into_response())
 }
 
 async fn login(

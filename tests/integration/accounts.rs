@@ -117,6 +117,8 @@ async fn a_user_signs_in_sees_home_and_signs_out(db: Db) {
 async fn an_expired_session_sends_the_reader_to_sign_in_again(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
+    app.user("someone@example.org", Role::Worker, "Station")
+        .await;
     let old = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -934,7 +936,43 @@ async fn organisations_are_managed_with_clear_errors(db: Db) {
     app.stop().await;
 }
 
+async fn a_new_instance_explains_how_to_begin(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start(&t).await;
+    let c = crate::common::client_with_language("en");
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nobody can sign in yet"), "{html}");
+    assert!(
+        html.contains("groundswell user add") && html.contains("serve --demo"),
+        "{html}"
+    );
+    // Once an administrator exists, the sign-in form is back.
+    app.user("admin@example.org", Role::Admin, "Federation")
+        .await;
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("name=\"password\"") && !html.contains("Nobody can sign in yet"),
+        "{html}"
+    );
+    app.stop().await;
+}
+
 crate::both_databases!(
+    a_new_instance_explains_how_to_begin,
     a_user_signs_in_sees_home_and_signs_out,
     an_expired_session_sends_the_reader_to_sign_in_again,
     unknown_email_and_wrong_password_look_the_same,

@@ -157,7 +157,10 @@ async fn the_accessibility_check_catches_violations() {
     let t = TestDb::create(crate::common::Db::Sqlite).await.unwrap();
     let app = TestApp::start(&t).await;
     let c = browser(&driver, "en").await;
+    // A brand-new instance explains how to begin.
     c.goto(&app.url("/login")).await.unwrap();
+    wait_for_text(&c, "Nobody can sign in yet").await;
+    shot(&c, "00-first-run").await;
     assert!(accessibility_violations(&c).await.is_empty());
     c.execute(
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text><img src=/x.png>');",

@@ -201,6 +201,16 @@ pub async fn search_page(
                     @for p in &problems { p { (p.param) ": " (tr.t(p.key)) } }
                 }
             }
+            // Nothing recorded at all yet: say what belongs here and how to start.
+            @if results.as_ref().is_some_and(|(f, _)| f.is_empty()) && filters.query_string(None).is_empty() && access::can_record(user.role) {
+                section.card.empty-state {
+                    p { (tr.t("findings.none_yet")) }
+                    p {
+                        a.button.primary href="/findings/new" { (tr.t("findings.record_first")) } " "
+                        a.button href="/findings/import" { (tr.t("findings.import_first")) }
+                    }
+                }
+            }
             @if let Some((found, next)) = &results {
                 div.result-bar {
                     span.muted {
