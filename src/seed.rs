@@ -133,6 +133,13 @@ struct SeedIssue {
     #[serde(default)]
     submissions: Vec<SeedSubmission>,
     parameter: Option<SeedParameter>,
+    recommendations: Option<Recommendations>,
+}
+
+#[derive(Deserialize)]
+struct Recommendations {
+    zh: Vec<String>,
+    en: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -468,6 +475,43 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
                     &ev("issue.finding_linked", owner, started).subject("issue", Some(issue.id)),
                 )
                 .await?;
+        }
+        // The proposal, in two versions: a first draft, then the one that was sent.
+        if let Some(r) = &s.recommendations {
+            let recs = if lang == Lang::En { &r.en } else { &r.zh };
+            let coordinator = people.get("lin@demo.groundswell").copied().unwrap_or(owner);
+            for (n, (author, count)) in [(owner, 1usize), (coordinator, recs.len())]
+                .into_iter()
+                .enumerate()
+            {
+                let proposal = crate::store::proposals::ProposalText {
+                    title: text.title.clone(),
+                    reason: text.statement.clone(),
+                    background: match lang {
+                        Lang::En => "Social-work stations across Ningbo met this gap in their casework; the findings linked to this issue are the evidence.".into(),
+                        Lang::Zh => "宁波各社工站在个案工作中反复遇到这一缺口；与本议题关联的个案发现即为证据。".into(),
+                    },
+                    analysis: match lang {
+                        Lang::En => "The rule does not follow need: families fall out of support at the point where costs stay the same or grow.".into(),
+                        Lang::Zh => "现行规定与实际需要脱节：家庭在费用不变甚至增加时失去支持。".into(),
+                    },
+                    recommendations: recs[..count.min(recs.len())].join("\n"),
+                    cost: String::new(),
+                };
+                store
+                    .save_proposal(
+                        issue.id,
+                        n as i64,
+                        &proposal,
+                        &ev(
+                            "issue.proposal_saved",
+                            author,
+                            started + Days::new(5 + n as u64 * 5),
+                        )
+                        .subject("issue", Some(issue.id)),
+                    )
+                    .await?;
+            }
         }
         for sub in &s.submissions {
             let (dept, period, dept_name) = departments

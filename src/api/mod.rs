@@ -42,6 +42,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/issues/{id}", get(issues::get_one))
         .route("/api/v1/candidates", get(issues::candidates))
         .route(
+            "/api/v1/issues/{id}/proposal",
+            get(crate::web::issues::proposal::api_versions)
+                .post(crate::web::issues::proposal::api_save),
+        )
+        .route(
             "/api/v1/issues/{id}/transitions",
             axum::routing::post(crate::web::issues::lifecycle::api_transition),
         )
@@ -232,6 +237,8 @@ impl Modify for BearerAuth {
         crate::web::issues::answers::api_list,
         crate::web::issues::answers::api_create,
         crate::web::inbox::api,
+        crate::web::issues::proposal::api_versions,
+        crate::web::issues::proposal::api_save,
         crate::web::parameters::api_list,
         crate::web::parameters::api_create,
         crate::web::parameters::api_add_value,
@@ -246,6 +253,9 @@ impl Modify for BearerAuth {
         crate::web::issues::lifecycle::SubmissionForm,
         crate::web::departments::DepartmentForm,
         crate::web::inbox::InboxItem,
+        crate::store::proposals::ProposalVersion,
+        crate::store::proposals::ProposalText,
+        crate::web::issues::proposal::ProposalPayload,
         crate::web::parameters::ParameterForm,
         crate::web::parameters::ValueForm,
         crate::store::parameters::ParameterRow,

@@ -78,6 +78,8 @@ pub struct SubmissionRow {
     pub response_count: i64,
     /// The proposer's verdict on the latest response, if given.
     pub latest_satisfaction: Option<String>,
+    /// The proposal version fixed to this submission.
+    pub proposal_version_id: Option<i64>,
 }
 
 impl SubmissionRow {
@@ -299,7 +301,7 @@ pub trait LifecycleStore: Send + Sync {
 pub(crate) const SUBMISSION_SELECT: &str = "SELECT s.id, s.issue_id, s.department_id, d.name_zh AS department_zh, \
      d.name_en AS department_en, s.handling, s.channel, s.submitted_on, s.reference, s.contact, s.due_on, \
      s.due_calendar_missing, u.name AS created_by_name, s.created_at, s.version, s.extended_due_on, \
-     s.extension_note, s.rehandling_due_on, \
+     s.extension_note, s.rehandling_due_on, s.proposal_version_id, \
      (SELECT COUNT(*) FROM responses r WHERE r.submission_id = s.id) AS response_count, \
      (SELECT r.satisfaction FROM responses r WHERE r.submission_id = s.id ORDER BY r.id DESC LIMIT 1) AS latest_satisfaction \
      FROM submissions s JOIN departments d ON d.id = s.department_id JOIN users u ON u.id = s.created_by";
@@ -495,8 +497,9 @@ macro_rules! impl_lifecycle_store {
                 let mut tx = self.pool.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (issue_id, department_id, handling, channel, submitted_on, reference, contact, \
-                     due_on, due_calendar_missing, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                     due_on, due_calendar_missing, created_by, created_at, updated_at, proposal_version_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, \
+                     (SELECT id FROM proposal_versions WHERE issue_id = $1 ORDER BY version DESC LIMIT 1)) RETURNING id",
                 )
                 .bind(s.issue_id)
                 .bind(s.department_id)

@@ -106,6 +106,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0016_issue_version.sql"),
         include_str!("../../migrations/postgres/0016_issue_version.sql"),
     ),
+    (
+        17,
+        "proposals",
+        include_str!("../../migrations/sqlite/0017_proposals.sql"),
+        include_str!("../../migrations/postgres/0017_proposals.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod migrate;
 pub mod parameters;
 pub mod postgres;
+pub mod proposals;
 pub mod recurrence;
 pub mod rows;
 pub mod sessions;
@@ -69,6 +70,7 @@ pub trait Store:
     + lifecycle::LifecycleStore
     + inbox::InboxStore
     + parameters::ParameterStore
+    + proposals::ProposalStore
     + Send
     + Sync
     + 'static

@@ -50,6 +50,7 @@ super::recurrence::impl_recurrence_store!(SqliteStore);
 super::lifecycle::impl_lifecycle_store!(SqliteStore);
 super::inbox::impl_inbox_store!(SqliteStore);
 super::parameters::impl_parameter_store!(SqliteStore);
+super::proposals::impl_proposal_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {

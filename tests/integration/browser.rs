@@ -929,6 +929,27 @@ async fn the_demo_tour(db: Db) {
         let text = wait_for_text(&c, "B").await;
         assert!(text.contains("14"), "{text}");
         shot(&c, &name("2-issue-age-14")).await;
+        c.goto(&app.url(&format!("/issues/{}/proposal", story.id)))
+            .await
+            .unwrap();
+        let text = wait_for_text(
+            &c,
+            if tag == "en" {
+                "Version 2"
+            } else {
+                "第 2 版"
+            },
+        )
+        .await;
+        assert!(
+            text.contains(if tag == "en" {
+                "arts class"
+            } else {
+                "艺术班"
+            }),
+            "{text}"
+        );
+        shot(&c, &name("2b-proposal")).await;
         let won = issues.iter().find(|i| i.stage == "closed").unwrap();
         c.goto(&app.url(&format!("/issues/{}", won.id)))
             .await

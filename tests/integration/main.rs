@@ -15,4 +15,5 @@ mod inbox;
 mod issue_files;
 mod issues;
 mod lifecycle;
+mod proposals;
 mod store;

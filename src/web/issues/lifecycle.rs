@@ -584,6 +584,7 @@ pub fn submissions_card(
                         (tr.t(channel_key(&s.channel))) " · " (tr.t("submissions.submitted_on")) " " (s.submitted_on)
                         @if !s.reference.is_empty() { " · " (s.reference) }
                         @if !s.contact.is_empty() { " · " (s.contact) }
+                        @if let Some(pv) = s.proposal_version_id { " · " a href={ "/issues/" (s.issue_id) "/proposal/version/" (pv) } { (tr.t("proposal.sent_version")) } }
                         @if manage { " · " a href={ "/submissions/" (s.id) "/edit" } { (tr.t("corrections.correct")) } }
                     }
                     p {

@@ -32,6 +32,7 @@ mod corrections;
 mod edit;
 mod export;
 pub mod lifecycle;
+pub mod proposal;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,6 +53,15 @@ pub fn router() -> Router<AppState> {
         .route("/issues/new", get(new_form))
         .route("/issues/{id}", get(show))
         .route("/issues/{id}/edit", get(edit::edit_form).post(edit::update))
+        .route(
+            "/issues/{id}/proposal",
+            get(proposal::page).post(proposal::save),
+        )
+        .route("/issues/{id}/proposal/compare", get(proposal::compare))
+        .route(
+            "/issues/{id}/proposal/version/{version_id}",
+            get(proposal::by_id),
+        )
         .route("/issues/{id}/transitions", post(lifecycle::transition))
         .route("/issues/{id}/submissions", post(lifecycle::submit))
         .route("/submissions/{id}/responses", post(answers::respond))
@@ -461,6 +471,7 @@ async fn show(
             h1 { "#" (issue.id) " " (issue.title) }
             p.meta {
                 @if manage { a.button href={ "/issues/" (issue.id) "/edit" } { (tr.t("issues.edit")) } " " }
+                a.button href={ "/issues/" (issue.id) "/proposal" } { (tr.t("proposal.page_title")) } " "
                 (tr.t(stage_key(&issue.stage))) " · " (tr.t(priority_key(&issue.priority))) " · "
                 (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
             }

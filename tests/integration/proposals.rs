@@ -1,0 +1,267 @@
+//! The proposal editor on both databases: versions, comparison, two writers at once,
+//! the version fixed to a submission, the API.
+
+use groundswell::domain::role::Role;
+use groundswell::store::AuditEvent;
+use groundswell::store::issues::NewIssue;
+use serde_json::{Value, json};
+
+use crate::common::{Db, TestDb, csrf, signed_in};
+use crate::findings_store::world;
+
+async fn proposals_are_versioned_compared_and_fixed_to_submissions(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    w.app
+        .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
+        .await;
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Age 14".into(),
+                problem_statement: "Subsidy stops at 14.".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "high".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    let url = format!("/issues/{}/proposal", issue.id);
+    let a = signed_in(&w.app, "senior@example.org").await;
+    let b = signed_in(&w.app, "lin@example.org").await;
+    let at = csrf(&w.app, &a, &url).await;
+    let bt = csrf(&w.app, &b, &url).await;
+    let save = |c: &reqwest::Client, token: &str, base: i64, recs: &str, title: &str| {
+        c.post(w.app.url(&url))
+            .form(&[
+                ("title", title.to_string()),
+                (
+                    "reason",
+                    "Autistic children lose support at 14.".to_string(),
+                ),
+                ("background", "Stations in four districts.".to_string()),
+                ("analysis", "The line has no basis in need.".to_string()),
+                ("recommendations", recs.to_string()),
+                ("cost", "About 2 million yuan a year.".to_string()),
+                ("base", base.to_string()),
+                ("csrf_token", token.to_string()),
+            ])
+            .send()
+    };
+    // A first page offers the issue's title and statement to start from.
+    let html = a
+        .get(w.app.url(&url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("No proposal written yet") && html.contains("Subsidy stops at 14."),
+        "{html}"
+    );
+    assert_eq!(
+        save(
+            &a,
+            &at,
+            0,
+            "Extend to 18\nOpen an arts class",
+            "On the age-14 line"
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    // The same text again makes no new version.
+    save(
+        &a,
+        &at,
+        1,
+        "Extend to 18\nOpen an arts class",
+        "On the age-14 line",
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.proposal_versions(issue.id).await.unwrap().len(), 1);
+    assert_eq!(
+        save(
+            &a,
+            &at,
+            1,
+            "Extend to 18\nOpen an arts class\nFund transport",
+            "On the age-14 line"
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    let html = a
+        .get(w.app.url(&url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<li>Fund transport</li>"),
+        "numbered recommendations: {html}"
+    );
+    assert!(
+        html.contains("0 findings recorded by 0 social workers"),
+        "the live evidence: {html}"
+    );
+    // Side by side: only the recommendations changed.
+    let cmp = a
+        .get(w.app.url(&format!("{url}/compare?a=1&b=2")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(cmp.matches("class=\"changed\"").count(), 1, "{cmp}");
+    // Two writers from version 2: the second is told what changed and keeps their text.
+    assert_eq!(
+        save(
+            &a,
+            &at,
+            2,
+            "Extend to 18\nOpen an arts class\nFund transport",
+            "A's better title"
+        )
+        .await
+        .unwrap()
+        .status(),
+        303
+    );
+    let res = save(
+        &b,
+        &bt,
+        2,
+        "Extend to 18\nB's new recommendation",
+        "On the age-14 line",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("A&#39;s better title") || html.contains("A's better title"),
+        "{html}"
+    );
+    assert!(
+        html.contains("B&#39;s new recommendation") || html.contains("B's new recommendation"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"base\" value=\"3\""), "{html}");
+    assert_eq!(s.proposal_versions(issue.id).await.unwrap().len(), 3);
+    // Too long a title is refused and the text comes back.
+    let long = "长".repeat(301);
+    let res = save(&a, &at, 3, "x", &long).await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("at most 300 characters"));
+    // Workers read but do not write.
+    let worker = signed_in(&w.app, "worker@example.org").await;
+    let wt = csrf(&w.app, &worker, &url).await;
+    assert_eq!(save(&worker, &wt, 3, "x", "x").await.unwrap().status(), 403);
+
+    // A submission fixes the latest version to itself.
+    let dept = s
+        .create_department(
+            &groundswell::store::lifecycle::NewDepartment {
+                name_zh: "宁波市教育局".into(),
+                name_en: String::new(),
+                level: "municipal".into(),
+                parent_id: None,
+                reply_unit: "months".into(),
+                reply_count: 3,
+                active: true,
+            },
+            &AuditEvent::new("department.created", None, None),
+        )
+        .await
+        .unwrap();
+    let res = a
+        .post(w.app.url(&format!("/issues/{}/submissions", issue.id)))
+        .form(&[
+            ("department_id", dept.to_string()),
+            ("handling", "lead".to_string()),
+            ("channel", "letter".to_string()),
+            ("submitted_on", "2026-10-01".to_string()),
+            ("csrf_token", at.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let sub = &s.list_submissions(issue.id).await.unwrap()[0];
+    let v3 = s.proposal_versions(issue.id).await.unwrap().pop().unwrap();
+    assert_eq!(sub.proposal_version_id, Some(v3.id));
+    let res = a
+        .get(
+            w.app
+                .url(&format!("/issues/{}/proposal/version/{}", issue.id, v3.id)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["location"],
+        format!("/issues/{}/proposal?v=3", issue.id)
+    );
+
+    // The API: the versions, and a save from a stale base is a conflict.
+    let secret = groundswell::domain::token::generate();
+    s.create_api_token(
+        senior,
+        "t",
+        &groundswell::domain::token::hash(&secret),
+        &AuditEvent::new("token.created", None, None),
+    )
+    .await
+    .unwrap();
+    let api = reqwest::Client::new();
+    let versions: Value = api
+        .get(w.app.url(&format!("/api/v1/issues/{}/proposal", issue.id)))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 3);
+    let body = json!({ "title": "t", "reason": "", "background": "", "analysis": "", "recommendations": "", "cost": "", "base": 2 });
+    let res = api
+        .post(w.app.url(&format!("/api/v1/issues/{}/proposal", issue.id)))
+        .bearer_auth(&secret)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let mut body = body;
+    body["base"] = json!(3);
+    let res = api
+        .post(w.app.url(&format!("/api/v1/issues/{}/proposal", issue.id)))
+        .bearer_auth(&secret)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    w.app.stop().await;
+}
+
+crate::both_databases!(proposals_are_versioned_compared_and_fixed_to_submissions,);
