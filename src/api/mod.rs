@@ -42,6 +42,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/issues/{id}", get(issues::get_one))
         .route("/api/v1/candidates", get(issues::candidates))
         .route(
+            "/api/v1/issues/{id}/briefing",
+            get(crate::web::issues::briefing::api),
+        )
+        .route(
             "/api/v1/issues/{id}/proposal",
             get(crate::web::issues::proposal::api_versions)
                 .post(crate::web::issues::proposal::api_save),
@@ -238,6 +242,7 @@ impl Modify for BearerAuth {
         crate::web::issues::answers::api_create,
         crate::web::inbox::api,
         crate::web::issues::proposal::api_versions,
+        crate::web::issues::briefing::api,
         crate::web::issues::proposal::api_save,
         crate::web::parameters::api_list,
         crate::web::parameters::api_create,

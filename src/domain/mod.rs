@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachment;
+pub mod briefing;
 pub mod evidence;
 pub mod finding;
 pub mod import;

@@ -9,11 +9,13 @@ use super::AppState;
 
 const APP_CSS: &str = include_str!("static/app.css");
 const APP_JS: &str = include_str!("static/app.js");
+const PRINT_CSS: &str = include_str!("static/print.css");
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/print.css", get(print_css))
 }
 
 async fn css() -> impl IntoResponse {
@@ -33,5 +35,15 @@ async fn js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         APP_JS,
+    )
+}
+
+async fn print_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PRINT_CSS,
     )
 }

@@ -950,6 +950,11 @@ async fn the_demo_tour(db: Db) {
             "{text}"
         );
         shot(&c, &name("2b-proposal")).await;
+        c.goto(&app.url(&format!("/issues/{}/briefing", story.id)))
+            .await
+            .unwrap();
+        wait_for_text(&c, if tag == "en" { "Appendix" } else { "附件" }).await;
+        shot(&c, &name("2c-briefing")).await;
         let won = issues.iter().find(|i| i.stage == "closed").unwrap();
         c.goto(&app.url(&format!("/issues/{}", won.id)))
             .await

@@ -264,4 +264,154 @@ async fn proposals_are_versioned_compared_and_fixed_to_submissions(db: Db) {
     w.app.stop().await;
 }
 
-crate::both_databases!(proposals_are_versioned_compared_and_fixed_to_submissions,);
+async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let mut i = crate::findings_store::input(
+            &format!("康复补贴 14 岁停止 {n}"),
+            w.area,
+            w.community,
+            "2026-03-10",
+        );
+        i.case_reference = "SECRET-REF-123".into();
+        i.private_notes = "家住某某小区 5 幢".into();
+        let author = if n == 0 { &w.other_org } else { &w.worker };
+        ids.push(
+            crate::findings_store::save(
+                s,
+                author,
+                &groundswell::domain::finding::validate(
+                    &i,
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                )
+                .unwrap(),
+            )
+            .await,
+        );
+    }
+    let issue = s
+        .create_issue(
+            &NewIssue {
+                title: "Age 14".into(),
+                problem_statement: "Subsidy stops at 14.".into(),
+                policy_area_id: w.area,
+                owner_id: senior,
+                priority: "high".into(),
+            },
+            &AuditEvent::new("issue.created", Some(senior), None),
+        )
+        .await
+        .unwrap();
+    s.link_findings(
+        issue.id,
+        &ids,
+        &AuditEvent::new("issue.finding_linked", Some(senior), None),
+    )
+    .await
+    .unwrap();
+    s.save_proposal(
+        issue.id,
+        0,
+        &groundswell::store::proposals::ProposalText {
+            title: "关于延长自闭症儿童康复补贴年龄的建议".into(),
+            reason: "14 岁成了分水岭。".into(),
+            background: "四个区县的社工站反映。".into(),
+            analysis: "需要并未在 14 岁结束。".into(),
+            recommendations: "延长至 18 岁\n开设艺术班".into(),
+            cost: "约每年 200 万元".into(),
+        },
+        &AuditEvent::new("issue.proposal_saved", Some(senior), None)
+            .subject("issue", Some(issue.id)),
+    )
+    .await
+    .unwrap();
+    let c = crate::common::signed_in(&w.app, "senior@example.org").await;
+    let md = c
+        .get(w.app.url(&format!("/issues/{}/briefing.md", issue.id)))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.starts_with("# 关于延长自闭症儿童康复补贴年龄的建议"),
+        "{md}"
+    );
+    assert!(md.contains("1. 延长至 18 岁\n2. 开设艺术班"), "{md}");
+    assert!(md.contains("4 条发现") || md.contains("4 findings"), "{md}");
+    // The other station's single finding is a small cell even for the author's station.
+    assert!(md.contains("少于 3") || md.contains("fewer than 3"), "{md}");
+    assert!(
+        !md.contains("SECRET-REF-123") && !md.contains("某某小区"),
+        "private fields never leave: {md}"
+    );
+    let print = c
+        .get(w.app.url(&format!("/issues/{}/briefing", issue.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(print.status(), 200);
+    let html = print.text().await.unwrap();
+    assert!(
+        html.contains("关于延长自闭症儿童康复补贴年龄的建议") && html.contains("/static/print.css"),
+        "{html}"
+    );
+    // Every export is on the record; an unknown API format is a clear error.
+    let exports = s
+        .audit_of("issue", issue.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "issue.briefing_exported")
+        .count();
+    assert_eq!(exports, 2);
+    let secret = groundswell::domain::token::generate();
+    s.create_api_token(
+        senior,
+        "t",
+        &groundswell::domain::token::hash(&secret),
+        &AuditEvent::new("token.created", None, None),
+    )
+    .await
+    .unwrap();
+    let api = reqwest::Client::new();
+    let res = api
+        .get(
+            w.app
+                .url(&format!("/api/v1/issues/{}/briefing?format=exe", issue.id)),
+        )
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let doc: Value = api
+        .get(
+            w.app
+                .url(&format!("/api/v1/issues/{}/briefing?format=json", issue.id)),
+        )
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["title"], "关于延长自闭症儿童康复补贴年龄的建议");
+    assert!(doc["blocks"].as_array().unwrap().len() > 5);
+    w.app.stop().await;
+}
+
+crate::both_databases!(
+    proposals_are_versioned_compared_and_fixed_to_submissions,
+    a_briefing_carries_the_proposal_and_evidence_but_nothing_private,
+);

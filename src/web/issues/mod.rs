@@ -28,6 +28,7 @@ use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
 pub mod answers;
 mod attachments;
+pub mod briefing;
 mod corrections;
 mod edit;
 mod export;
@@ -58,6 +59,8 @@ pub fn router() -> Router<AppState> {
             get(proposal::page).post(proposal::save),
         )
         .route("/issues/{id}/proposal/compare", get(proposal::compare))
+        .route("/issues/{id}/briefing", get(briefing::print_page))
+        .route("/issues/{id}/briefing.md", get(briefing::markdown))
         .route(
             "/issues/{id}/proposal/version/{version_id}",
             get(proposal::by_id),
@@ -472,6 +475,8 @@ async fn show(
             p.meta {
                 @if manage { a.button href={ "/issues/" (issue.id) "/edit" } { (tr.t("issues.edit")) } " " }
                 a.button href={ "/issues/" (issue.id) "/proposal" } { (tr.t("proposal.page_title")) } " "
+                a.button href={ "/issues/" (issue.id) "/briefing" } { (tr.t("briefing.print")) } " "
+                a.button href={ "/issues/" (issue.id) "/briefing.md" } { (tr.t("briefing.markdown")) } " "
                 (tr.t(stage_key(&issue.stage))) " · " (tr.t(priority_key(&issue.priority))) " · "
                 (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
             }
