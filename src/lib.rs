@@ -6,6 +6,7 @@ pub mod app;
 pub mod background;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod i18n;

@@ -354,6 +354,42 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
         !md.contains("SECRET-REF-123") && !md.contains("某某小区"),
         "private fields never leave: {md}"
     );
+    // DOCX: the same content, official-document fonts named, page numbers in the foot.
+    let docx = c
+        .get(w.app.url(&format!("/issues/{}/briefing.docx", issue.id)))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("关于延长自闭症儿童康复补贴年龄的建议"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("一、") && xml.contains("仿宋_GB2312") && xml.contains("黑体"),
+        "{xml}"
+    );
+    assert!(!xml.contains("SECRET-REF-123"));
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.to_string()))
+        .collect();
+    let footer = names
+        .iter()
+        .find(|n| n.starts_with("word/footer"))
+        .expect("a footer");
+    let mut foot = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(footer).unwrap(), &mut foot).unwrap();
+    assert!(foot.contains("PAGE"), "{foot}");
+    // LibreOffice opens and converts it, and the PDF's text has the Chinese title.
+    crate::documents::converts_with_libreoffice(&docx, "关于延长自闭症儿童康复补贴年龄的建议");
     let print = c
         .get(w.app.url(&format!("/issues/{}/briefing", issue.id)))
         .send()
@@ -373,7 +409,7 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
         .into_iter()
         .filter(|e| e.action == "issue.briefing_exported")
         .count();
-    assert_eq!(exports, 2);
+    assert_eq!(exports, 3);
     let secret = groundswell::domain::token::generate();
     s.create_api_token(
         senior,

@@ -253,7 +253,7 @@ pub async fn build(
 
 #[derive(Debug, Deserialize, Default)]
 pub struct BriefingParams {
-    /// md or json (the print page is `/issues/{id}/briefing`).
+    /// md, docx or json (the print page is `/issues/{id}/briefing`).
     #[serde(default)]
     format: Option<String>,
 }
@@ -307,6 +307,38 @@ pub async fn markdown(
     let doc = build(&state, &user, id, ctx.lang).await?;
     record_export(&state, &user, &ctx.ip, id, "md").await?;
     Ok(markdown_response(&doc, ctx.lang, id))
+}
+
+fn docx_response(doc: &Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
+    let bytes =
+        crate::documents::docx::to_docx(doc, lang == Lang::Zh).map_err(AppError::Internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"issue-{issue_id}-briefing.docx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// DOCX download, to edit further in Word or LibreOffice.
+pub async fn docx(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: RequestContext,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let doc = build(&state, &user, id, ctx.lang).await?;
+    record_export(&state, &user, &ctx.ip, id, "docx").await?;
+    docx_response(&doc, ctx.lang, id)
 }
 
 /// The print-ready page: the same document, laid out for paper (and "Save as PDF").
@@ -375,9 +407,9 @@ fn render_print(d: &Document, lang: Lang) -> Markup {
     }
 }
 
-/// The briefing of an issue: `format=md` (Markdown) or `json` (the document model).
+/// The briefing of an issue: `format=md` (Markdown), `docx` or `json` (the document model).
 #[utoipa::path(get, path = "/api/v1/issues/{id}/briefing", tag = "issues", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Issue id"), ("format" = Option<String>, Query, description = "md (default) or json")),
+    params(("id" = i64, Path, description = "Issue id"), ("format" = Option<String>, Query, description = "md (default), docx or json")),
     responses(
         (status = 200, description = "The briefing"),
         (status = 400, description = "Unknown format (`bad_request`)", body = crate::api::ErrorBody),
@@ -390,14 +422,14 @@ pub async fn api(
     Query(p): Query<BriefingParams>,
 ) -> Result<Response, AppError> {
     let format = p.format.unwrap_or_else(|| "md".into());
-    if !["md", "json"].contains(&format.as_str()) {
+    if !["md", "json", "docx"].contains(&format.as_str()) {
         return Err(AppError::BadRequest("briefing.format_unknown"));
     }
     let doc = build(&state, &user, id, ctx.lang).await?;
     record_export(&state, &user, &ctx.ip, id, &format).await?;
-    Ok(if format == "json" {
-        axum::Json(doc).into_response()
-    } else {
-        markdown_response(&doc, ctx.lang, id)
-    })
+    match format.as_str() {
+        "json" => Ok(axum::Json(doc).into_response()),
+        "docx" => docx_response(&doc, ctx.lang, id),
+        _ => Ok(markdown_response(&doc, ctx.lang, id)),
+    }
 }

@@ -1,0 +1,4 @@
+//! Files made from the document model (`domain::briefing::Document`) for people to
+//! open outside Groundswell.
+
+pub mod docx;
