@@ -48,6 +48,32 @@ pub enum Command {
     Token(TokenCommand),
     /// Load the Ningbo demo into an empty database and print its logins.
     Seed(SeedArgs),
+    /// Write documents: an issue's briefing (a federation's report comes next).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// An issue's briefing as DOCX or Markdown, e.g. for a scheduled job.
+    Briefing {
+        /// The issue's number.
+        #[arg(long)]
+        issue: i64,
+        /// docx or md.
+        #[arg(long, value_parser = ["docx", "md"])]
+        format: String,
+        /// Where to write it.
+        #[arg(short = 'o', long)]
+        output: std::path::PathBuf,
+        /// zh (default) or en.
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+        /// Whose export it is (recorded in the audit log); the first active admin when
+        /// not given.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +256,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command {
         Command::Serve(args) => serve(store.clone(), &cli.database_url, args).await,
         Command::Seed(args) => seed_demo(&store, &args.lang).await,
+        Command::Export(ExportCommand::Briefing {
+            issue,
+            format,
+            output,
+            lang,
+            as_user,
+        }) => export_briefing(store.clone(), issue, &format, &output, &lang, as_user).await,
         Command::Migrate => {
             println!("migrations applied to {}", redact_url(&cli.database_url));
             Ok(())
@@ -278,6 +311,51 @@ fn demo_lang(tag: &str) -> crate::i18n::Lang {
     } else {
         crate::i18n::Lang::Zh
     }
+}
+
+/// Writes an issue's briefing to a file, as the web page would for `as_user`.
+async fn export_briefing(
+    store: DynStore,
+    issue: i64,
+    format: &str,
+    output: &std::path::Path,
+    lang: &str,
+    as_user: Option<String>,
+) -> anyhow::Result<()> {
+    let users = store.list_users().await?;
+    let user = match &as_user {
+        Some(email) => users
+            .into_iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email) && u.active)
+            .with_context(|| format!("no active user {email}"))?,
+        None => users
+            .into_iter()
+            .find(|u| u.role == Role::Admin && u.active)
+            .context("no active admin to export as: give --as EMAIL")?,
+    };
+    let lang = demo_lang(lang);
+    let state = crate::web::AppState {
+        store: store.clone(),
+        settings: std::sync::Arc::new(WebSettings::default()),
+        mailer: None,
+    };
+    let doc = crate::web::issues::briefing::build(&state, &user, issue, lang)
+        .await
+        .map_err(|e| anyhow::anyhow!("issue {issue}: {e}"))?;
+    let bytes = match format {
+        "docx" => crate::documents::docx::to_docx(&doc, lang == crate::i18n::Lang::Zh)?,
+        _ => crate::domain::briefing::to_markdown(&doc, lang == crate::i18n::Lang::Zh).into_bytes(),
+    };
+    std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    store
+        .record_audit(
+            &AuditEvent::new("issue.briefing_exported", Some(user.id), None)
+                .subject("issue", Some(issue))
+                .detail(format!("{format} (command line)")),
+        )
+        .await?;
+    println!("wrote {} ({} bytes)", output.display(), bytes.len());
+    Ok(())
 }
 
 /// Loads the demo and prints how to sign in.

@@ -334,6 +334,66 @@ async fn the_demo_loads_once_from_the_command_line(db: Db) {
         8,
         "still the one demo"
     );
+    // A briefing from the command line, as a scheduled job would write it.
+    let dir = std::env::temp_dir().join(format!("gs-export-{}-{db:?}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let md = dir.join("b.md");
+    let (ok, out, err) = run(
+        &t,
+        &[
+            "export",
+            "briefing",
+            "--issue",
+            "3",
+            "--format",
+            "md",
+            "-o",
+            md.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{out}{err}");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("## 一、") && text.contains("14"), "{text}");
+    let docx = dir.join("b.docx");
+    let (ok, _, err) = run(
+        &t,
+        &[
+            "export",
+            "briefing",
+            "--issue",
+            "3",
+            "--format",
+            "docx",
+            "--lang",
+            "en",
+            "-o",
+            docx.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        &std::fs::read(&docx).unwrap()[..2],
+        b"PK",
+        "a zip container"
+    );
+    let (ok, _, err) = run(
+        &t,
+        &[
+            "export",
+            "briefing",
+            "--issue",
+            "999",
+            "--format",
+            "md",
+            "-o",
+            md.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok && err.contains("issue 999"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
     // Without --demo nothing is loaded by accident.
     let (ok, _, err) = run(&t, &["seed"], "");
     assert!(!ok && err.contains("--demo"), "{err}");
