@@ -6,8 +6,6 @@ use chrono::NaiveDate;
 use groundswell::background::run_recurrence_pass;
 use groundswell::domain::finding::validate;
 use groundswell::domain::role::Role;
-use groundswell::store::AuditEvent;
-use groundswell::store::issues::NewIssue;
 
 use crate::common::{Db, TestDb, csrf, signed_in};
 use crate::findings_store::{World, input, save, world};
@@ -223,19 +221,14 @@ async fn a_saved_finding_suggests_issues_and_findings_like_it(db: Db) {
         .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
         .await;
     let earlier = record(&w, &[(GAP[1], true), (OTHER, true)]).await;
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "康复补贴14岁停止".into(),
-                problem_statement: "孤独症儿童康复救助到14周岁截止。".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(
+        s,
+        w.area,
+        senior,
+        "康复补贴14岁停止",
+        "孤独症儿童康复救助到14周岁截止。",
+    )
+    .await;
     // The worker records a new finding through the page.
     let worker = signed_in(&w.app, "worker@example.org").await;
     let token = csrf(&w.app, &worker, "/findings/new").await;

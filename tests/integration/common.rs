@@ -334,3 +334,47 @@ macro_rules! both_databases {
         }
     };
 }
+
+/// An advocacy issue owned by `owner`, straight in the store (for tests about what
+/// happens to issues, not about creating them).
+pub async fn new_issue(
+    store: &DynStore,
+    area: i64,
+    owner: i64,
+    title: &str,
+    statement: &str,
+) -> groundswell::store::issues::IssueRow {
+    store
+        .create_issue(
+            &groundswell::store::issues::NewIssue {
+                title: title.into(),
+                problem_statement: statement.into(),
+                policy_area_id: area,
+                owner_id: owner,
+                priority: "normal".into(),
+            },
+            &groundswell::store::AuditEvent::new("issue.created", Some(owner), None),
+        )
+        .await
+        .unwrap()
+}
+
+/// A municipal department answering within `count` `unit` (months, calendar_days,
+/// working_days).
+pub async fn new_department(store: &DynStore, name_zh: &str, unit: &str, count: i64) -> i64 {
+    store
+        .create_department(
+            &groundswell::store::lifecycle::NewDepartment {
+                name_zh: name_zh.into(),
+                name_en: String::new(),
+                level: "municipal".into(),
+                parent_id: None,
+                reply_unit: unit.into(),
+                reply_count: count,
+                active: true,
+            },
+            &groundswell::store::AuditEvent::new("department.created", None, None),
+        )
+        .await
+        .unwrap()
+}

@@ -11,7 +11,7 @@ use groundswell::domain::role::Role;
 use groundswell::notify::{Mailer, run_reminder_pass};
 use groundswell::store::AuditEvent;
 use groundswell::store::issues::{NewIssue, Party};
-use groundswell::store::lifecycle::{NewDepartment, NewSubmission};
+use groundswell::store::lifecycle::NewSubmission;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
@@ -98,21 +98,7 @@ async fn a_reminder_fires_once_with_two_instances(db: Db) {
         .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
         .await;
     let ev = |a: &'static str| AuditEvent::new(a, Some(senior), None);
-    let dept = s
-        .create_department(
-            &NewDepartment {
-                name_zh: "宁波市民政局".into(),
-                name_en: String::new(),
-                level: "municipal".into(),
-                parent_id: None,
-                reply_unit: "months".into(),
-                reply_count: 3,
-                active: true,
-            },
-            &ev("department.created"),
-        )
-        .await
-        .unwrap();
+    let dept = crate::common::new_department(s, "宁波市民政局", "months", 3).await;
     let issue = s
         .create_issue(
             &NewIssue {
@@ -250,19 +236,7 @@ async fn news_of_reviews_and_responses_reaches_the_issue_s_people(db: Db) {
         .app
         .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
         .await;
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "t".into(),
-                problem_statement: "p".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(s, w.area, senior, "t", "p").await;
     let page = format!("/issues/{}", issue.id);
     let c = signed_in(&w.app, "senior@example.org").await;
     let token = csrf(&w.app, &c, &page).await;

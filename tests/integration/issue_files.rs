@@ -6,7 +6,6 @@ use groundswell::config::WebSettings;
 use groundswell::domain::finding::validate;
 use groundswell::domain::role::Role;
 use groundswell::store::AuditEvent;
-use groundswell::store::issues::NewIssue;
 use reqwest::multipart::{Form, Part};
 
 use crate::common::{Db, TestDb, csrf, signed_in};
@@ -34,19 +33,14 @@ async fn attachments_are_checked_by_content_and_size(db: Db) {
         .app
         .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
         .await;
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "Day-care places cost far more than the allowance".into(),
-                problem_statement: "…".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(
+        s,
+        w.area,
+        senior,
+        "Day-care places cost far more than the allowance",
+        "…",
+    )
+    .await;
     let page = format!("/issues/{}", issue.id);
     let c = signed_in(&w.app, "senior@example.org").await;
     let token = csrf(&w.app, &c, &page).await;
@@ -204,19 +198,7 @@ async fn exports_always_suppress_small_cells(db: Db) {
         .app
         .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
         .await;
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "Allowance below cost".into(),
-                problem_statement: "…".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(s, w.area, senior, "Allowance below cost", "…").await;
     // Two findings, both from the senior's own station, in one district.
     let mut ids = Vec::new();
     for n in 0..2 {

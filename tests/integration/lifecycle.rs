@@ -446,19 +446,7 @@ async fn departments_and_submissions_through_the_api(db: Db) {
         .unwrap();
     assert_eq!(listed[0]["name_en"], "Cixi Disabled Persons' Federation");
 
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "t".into(),
-                problem_statement: "p".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(s, w.area, senior, "t", "p").await;
     let url = w
         .app
         .url(&format!("/api/v1/issues/{}/submissions", issue.id));
@@ -1123,19 +1111,7 @@ async fn two_people_edit_an_issue_at_once(db: Db) {
     w.app
         .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
         .await;
-    let issue = s
-        .create_issue(
-            &NewIssue {
-                title: "Old title".into(),
-                problem_statement: "Old statement".into(),
-                policy_area_id: w.area,
-                owner_id: senior,
-                priority: "normal".into(),
-            },
-            &AuditEvent::new("issue.created", Some(senior), None),
-        )
-        .await
-        .unwrap();
+    let issue = crate::common::new_issue(s, w.area, senior, "Old title", "Old statement").await;
     let edit = format!("/issues/{}/edit", issue.id);
     let a = signed_in(&w.app, "senior@example.org").await;
     let b = signed_in(&w.app, "lin@example.org").await;
@@ -1243,21 +1219,7 @@ async fn two_people_correct_a_response_at_once(db: Db) {
         .user("lin@example.org", Role::Coordinator, "Ningbo Federation")
         .await;
     let ev = |a: &'static str| AuditEvent::new(a, Some(senior), None);
-    let dept = s
-        .create_department(
-            &groundswell::store::lifecycle::NewDepartment {
-                name_zh: "宁波市民政局".into(),
-                name_en: String::new(),
-                level: "municipal".into(),
-                parent_id: None,
-                reply_unit: "months".into(),
-                reply_count: 3,
-                active: true,
-            },
-            &ev("department.created"),
-        )
-        .await
-        .unwrap();
+    let dept = crate::common::new_department(s, "宁波市民政局", "months", 3).await;
     let issue = s
         .create_issue(
             &NewIssue {

@@ -177,21 +177,7 @@ async fn proposals_are_versioned_compared_and_fixed_to_submissions(db: Db) {
     assert_eq!(save(&worker, &wt, 3, "x", "x").await.unwrap().status(), 403);
 
     // A submission fixes the latest version to itself.
-    let dept = s
-        .create_department(
-            &groundswell::store::lifecycle::NewDepartment {
-                name_zh: "宁波市教育局".into(),
-                name_en: String::new(),
-                level: "municipal".into(),
-                parent_id: None,
-                reply_unit: "months".into(),
-                reply_count: 3,
-                active: true,
-            },
-            &AuditEvent::new("department.created", None, None),
-        )
-        .await
-        .unwrap();
+    let dept = crate::common::new_department(s, "宁波市教育局", "months", 3).await;
     let res = a
         .post(w.app.url(&format!("/issues/{}/submissions", issue.id)))
         .form(&[
