@@ -436,4 +436,83 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
 crate::both_databases!(
     proposals_are_versioned_compared_and_fixed_to_submissions,
     a_briefing_carries_the_proposal_and_evidence_but_nothing_private,
+    exports_survive_hostile_text,
 );
+
+/// Every kind of Unicode and text that looks like markup or a formula: each export is
+/// still valid and carries the text as text.
+async fn exports_survive_hostile_text(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let issue = crate::common::new_issue(s, w.area, senior, "t", "p").await;
+    let hostile = "🧒🏽 مرحبا שלום e\u{301}\u{302} <script>alert(1)</script> =cmd|' /C calc'!A0 & \"quotes\" \u{202e}reversed";
+    s.save_proposal(
+        issue.id,
+        0,
+        &groundswell::store::proposals::ProposalText {
+            title: format!("{hostile} {}", "长".repeat(200)),
+            reason: hostile.into(),
+            background: String::new(),
+            analysis: hostile.into(),
+            recommendations: format!("{hostile}\n=SUM(A1:A9)\n@import"),
+            cost: String::new(),
+        },
+        &AuditEvent::new("issue.proposal_saved", Some(senior), None)
+            .subject("issue", Some(issue.id)),
+    )
+    .await
+    .unwrap();
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let md = c
+        .get(w.app.url(&format!("/issues/{}/briefing.md", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains("🧒🏽") && md.contains("مرحبا") && md.contains("e\u{301}\u{302}"),
+        "{md}"
+    );
+    assert!(
+        md.contains("\\<script\\>") && !md.contains("<script>"),
+        "{md}"
+    );
+    let docx = c
+        .get(w.app.url(&format!("/issues/{}/briefing.docx", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("&lt;script&gt;") && !xml.contains("<script>"),
+        "escaped in the XML"
+    );
+    assert!(xml.contains("=cmd|") && xml.contains("🧒🏽"), "kept as text");
+    crate::documents::converts_with_libreoffice(&docx, "مرحبا");
+    let page = c
+        .get(w.app.url(&format!("/issues/{}/briefing", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("&lt;script&gt;") && !page.contains("<script>alert"),
+        "{page}"
+    );
+    w.app.stop().await;
+}
