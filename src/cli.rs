@@ -306,11 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn demo_lang(tag: &str) -> crate::i18n::Lang {
-    if tag == "en" {
-        crate::i18n::Lang::En
-    } else {
-        crate::i18n::Lang::Zh
-    }
+    crate::i18n::Lang::from_tag(tag).unwrap_or(crate::i18n::Lang::Zh)
 }
 
 /// Writes an issue's briefing to a file, as the web page would for `as_user`.

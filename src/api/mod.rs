@@ -298,3 +298,34 @@ pub struct ApiDoc;
 async fn openapi_json() -> Result<impl IntoResponse, AppError> {
     Ok(Json(ApiDoc::openapi()))
 }
+
+/// A 422 `validation_failed` response: one entry per problem, `(field, message key)`,
+/// the field left out when a problem is not about one field.
+pub fn validation_failed(
+    tr: crate::i18n::Tr,
+    problems: &[(Option<&str>, &str)],
+) -> axum::response::Response {
+    let fields: Vec<serde_json::Value> = problems
+        .iter()
+        .map(|(field, key)| {
+            let mut entry = serde_json::json!({ "code": key, "message": tr.t(key) });
+            if let Some(f) = field {
+                entry["field"] = serde_json::json!(f);
+            }
+            entry
+        })
+        .collect();
+    let body = serde_json::json!({ "error": { "code": "validation_failed", "message": tr.t("form.has_errors"), "fields": fields } });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// The problems a form's `FieldErrors` holds, in the order of `fields`.
+pub fn field_problems<'a>(
+    errors: &crate::web::forms::FieldErrors,
+    fields: &[&'a str],
+) -> Vec<(Option<&'a str>, &'static str)> {
+    fields
+        .iter()
+        .filter_map(|f| errors.get(f).map(|k| (Some(*f), k)))
+        .collect()
+}

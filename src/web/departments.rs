@@ -590,17 +590,11 @@ pub async fn api_create(
     let new = match check(&form, &departments, None) {
         Ok(n) => n,
         Err(errors) => {
-            let fields: Vec<serde_json::Value> =
-                ["name_zh", "name_en", "level", "parent_id", "reply_count"]
-                    .iter()
-                    .filter_map(|f| {
-                        errors.get(f).map(
-                            |k| serde_json::json!({ "field": f, "code": k, "message": tr.t(k) }),
-                        )
-                    })
-                    .collect();
-            let body = serde_json::json!({ "error": { "code": "validation_failed", "message": tr.t("form.has_errors"), "fields": fields } });
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+            let fields = ["name_zh", "name_en", "level", "parent_id", "reply_count"];
+            return Ok(crate::api::validation_failed(
+                tr,
+                &crate::api::field_problems(&errors, &fields),
+            ));
         }
     };
     let audit = AuditEvent::new("department.created", Some(user.id), Some(ctx.ip.clone()))

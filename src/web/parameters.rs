@@ -474,12 +474,8 @@ pub async fn api_add_value(
     let new = match check_value(&state, id, &form).await? {
         Ok(v) => v,
         Err(problems) => {
-            let fields: Vec<serde_json::Value> = problems
-                .iter()
-                .map(|k| serde_json::json!({ "code": k, "message": tr.t(k) }))
-                .collect();
-            let body = serde_json::json!({ "error": { "code": "validation_failed", "message": tr.t("form.has_errors"), "fields": fields } });
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+            let problems: Vec<(Option<&str>, &str)> = problems.iter().map(|k| (None, *k)).collect();
+            return Ok(crate::api::validation_failed(tr, &problems));
         }
     };
     let audit = value_audit(&user, &ctx.ip, &p, &new);

@@ -681,13 +681,8 @@ pub async fn api_create(
         )
             .into_response()),
         Err(problems) => {
-            let tr = ctx.tr();
-            let reasons: Vec<serde_json::Value> = problems
-                .iter()
-                .map(|k| serde_json::json!({ "code": k, "message": tr.t(k) }))
-                .collect();
-            let body = serde_json::json!({ "error": { "code": "validation_failed", "message": tr.t("form.has_errors"), "fields": reasons } });
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+            let problems: Vec<(Option<&str>, &str)> = problems.iter().map(|k| (None, *k)).collect();
+            Ok(crate::api::validation_failed(ctx.tr(), &problems))
         }
     }
 }

@@ -35,10 +35,7 @@ pub async fn build(
     let items: Vec<EvidenceItem> = linked.iter().map(|(_, it)| it.clone()).collect();
     let s = evidence::summarise(&items);
     let sup = Suppression::for_export(state.settings.small_cell);
-    let count = |n: usize| match sup.shown(n) {
-        Cell::Exact(n) => n.to_string(),
-        Cell::Few => tr.f("issues.fewer_than", &[("n", &sup.threshold.to_string())]),
-    };
+    let count = |n: usize| super::cell(tr, n, sup);
     let mut blocks = Vec::new();
     let para = |t: &str| Block::Paragraph(t.to_string());
 
@@ -309,9 +306,14 @@ pub async fn markdown(
     Ok(markdown_response(&doc, ctx.lang, id))
 }
 
-fn docx_response(doc: &Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
-    let bytes =
-        crate::documents::docx::to_docx(doc, lang == Lang::Zh).map_err(AppError::Internal)?;
+async fn docx_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
+    // Building and zipping thousands of rows is CPU work: off the async threads.
+    let bytes = tokio::task::spawn_blocking(move || {
+        crate::documents::docx::to_docx(&doc, lang == Lang::Zh)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)?;
     Ok((
         [
             (
@@ -338,7 +340,7 @@ pub async fn docx(
 ) -> Result<Response, AppError> {
     let doc = build(&state, &user, id, ctx.lang).await?;
     record_export(&state, &user, &ctx.ip, id, "docx").await?;
-    docx_response(&doc, ctx.lang, id)
+    docx_response(doc, ctx.lang, id).await
 }
 
 /// The print-ready page: the same document, laid out for paper (and "Save as PDF").
@@ -429,7 +431,7 @@ pub async fn api(
     record_export(&state, &user, &ctx.ip, id, &format).await?;
     match format.as_str() {
         "json" => Ok(axum::Json(doc).into_response()),
-        "docx" => docx_response(&doc, ctx.lang, id),
+        "docx" => docx_response(doc, ctx.lang, id).await,
         _ => Ok(markdown_response(&doc, ctx.lang, id)),
     }
 }

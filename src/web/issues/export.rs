@@ -32,10 +32,7 @@ pub fn summary_rows(
     sup: Suppression,
 ) -> Vec<[String; 7]> {
     let lang = tr.lang();
-    let count = |n: usize| match sup.shown(n) {
-        Cell::Exact(n) => n.to_string(),
-        Cell::Few => tr.f("issues.fewer_than", &[("n", &sup.threshold.to_string())]),
-    };
+    let count = |n: usize| super::cell(tr, n, sup);
     // Amounts of a suppressed cell could point at one family too: left out with it.
     let amount = |n: usize, v: f64| match sup.shown(n) {
         Cell::Exact(_) => format_amount(v),

@@ -730,23 +730,17 @@ pub async fn api_create_submission(
             Ok((axum::http::StatusCode::CREATED, Json(row)).into_response())
         }
         Err(errors) => {
-            let tr = ctx.tr();
-            let fields: Vec<serde_json::Value> = [
+            let fields = [
                 "department_id",
                 "handling",
                 "channel",
                 "submitted_on",
                 "reference",
-            ]
-            .iter()
-            .filter_map(|f| {
-                errors
-                    .get(f)
-                    .map(|k| serde_json::json!({ "field": f, "code": k, "message": tr.t(k) }))
-            })
-            .collect();
-            let body = serde_json::json!({ "error": { "code": "validation_failed", "message": tr.t("form.has_errors"), "fields": fields } });
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+            ];
+            Ok(crate::api::validation_failed(
+                ctx.tr(),
+                &crate::api::field_problems(&errors, &fields),
+            ))
         }
     }
 }
