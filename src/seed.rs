@@ -357,6 +357,8 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
         .map(|a| (a.code, a.id))
         .collect();
     let mut by_gap: HashMap<String, Vec<i64>> = HashMap::new();
+    // Narrative and organisation of each finding, for picking vignettes.
+    let mut told: HashMap<i64, (String, i64)> = HashMap::new();
     for (i, f) in all.iter().enumerate() {
         let (user_id, org_id, district) = workers[&f.worker];
         let community = &communities[district % communities.len()];
@@ -410,6 +412,7 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
             .create_finding(&author, &draft, &community.path, &terms, None)
             .await?;
         by_gap.entry(f.gap.clone()).or_default().push(id);
+        told.insert(id, (f.narrative.clone(), org_id));
     }
 
     // Departments.
@@ -497,6 +500,12 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
                     },
                     recommendations: recs[..count.min(recs.len())].join("\n"),
                     cost: String::new(),
+                    // The version sent quotes three cases.
+                    vignettes: if n == 1 {
+                        pick_vignettes(&linked, &told, lang)
+                    } else {
+                        Vec::new()
+                    },
                 };
                 store
                     .save_proposal(
@@ -693,4 +702,38 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
         issues,
         logins,
     })
+}
+
+/// Three vignettes for a demo proposal: the fullest stories in the demo's language,
+/// from different organisations.
+fn pick_vignettes(linked: &[i64], told: &HashMap<i64, (String, i64)>, lang: Lang) -> Vec<i64> {
+    let in_language = |t: &str| {
+        let han = t
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .count();
+        match lang {
+            Lang::Zh => han * 3 > t.chars().count(),
+            Lang::En => han == 0,
+        }
+    };
+    let mut stories: Vec<(usize, i64, i64)> = linked
+        .iter()
+        .filter_map(|id| told.get(id).map(|(t, org)| (t, *org, *id)))
+        .filter(|(t, _, _)| in_language(t))
+        .map(|(t, org, id)| (t.chars().count(), org, id))
+        .collect();
+    stories.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    let mut picked: Vec<i64> = Vec::new();
+    let mut orgs: Vec<i64> = Vec::new();
+    for (_, org, id) in stories {
+        if picked.len() == 3 {
+            break;
+        }
+        if !orgs.contains(&org) {
+            orgs.push(org);
+            picked.push(id);
+        }
+    }
+    picked
 }

@@ -112,6 +112,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0017_proposals.sql"),
         include_str!("../../migrations/postgres/0017_proposals.sql"),
     ),
+    (
+        18,
+        "proposal_vignettes",
+        include_str!("../../migrations/sqlite/0018_proposal_vignettes.sql"),
+        include_str!("../../migrations/postgres/0018_proposal_vignettes.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -19,7 +19,13 @@ pub struct ProposalText {
     /// Specific recommendations, one per line (numbered when shown).
     pub recommendations: String,
     pub cost: String,
+    /// Linked findings quoted as vignettes in the briefing, in the order chosen.
+    #[serde(default)]
+    pub vignettes: Vec<i64>,
 }
+
+/// How many vignettes a proposal may quote: a briefing tells a few stories well.
+pub const MAX_VIGNETTES: usize = 5;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ProposalVersion {
@@ -32,8 +38,26 @@ pub struct ProposalVersion {
     pub analysis: String,
     pub recommendations: String,
     pub cost: String,
+    /// Comma-separated finding ids, shown in JSON as the list `vignettes`; see
+    /// [`ProposalVersion::vignettes`].
+    #[serde(rename = "vignettes", serialize_with = "ids_as_list")]
+    #[schema(value_type = Vec<i64>)]
+    pub vignette_ids: String,
     pub author_name: String,
     pub created_at: DateTime<Utc>,
+}
+
+fn ids_as_list<S: serde::Serializer>(ids: &str, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let list: Vec<i64> = ids
+        .split(',')
+        .filter_map(|i| i.trim().parse().ok())
+        .collect();
+    let mut seq = s.serialize_seq(Some(list.len()))?;
+    for id in list {
+        seq.serialize_element(&id)?;
+    }
+    seq.end()
 }
 
 impl ProposalVersion {
@@ -45,7 +69,16 @@ impl ProposalVersion {
             analysis: self.analysis.clone(),
             recommendations: self.recommendations.clone(),
             cost: self.cost.clone(),
+            vignettes: self.vignettes(),
         }
+    }
+
+    /// The findings quoted as vignettes, in the order chosen.
+    pub fn vignettes(&self) -> Vec<i64> {
+        self.vignette_ids
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect()
     }
 
     /// The recommendations, one per non-empty line.
@@ -75,7 +108,7 @@ pub trait ProposalStore: Send + Sync {
 }
 
 pub(crate) const PROPOSAL_SELECT: &str = "SELECT p.id, p.issue_id, p.version, p.title, p.reason, p.background, p.analysis, \
-     p.recommendations, p.cost, u.name AS author_name, p.created_at FROM proposal_versions p JOIN users u ON u.id = p.author_id";
+     p.recommendations, p.cost, p.vignette_ids, u.name AS author_name, p.created_at FROM proposal_versions p JOIN users u ON u.id = p.author_id";
 
 macro_rules! impl_proposal_store {
     ($store:ty) => {
@@ -99,8 +132,8 @@ macro_rules! impl_proposal_store {
                 }
                 // The unique (issue, version) index settles two saves racing from one base.
                 let (version,): (i64,) = sqlx::query_as(
-                    "INSERT INTO proposal_versions (issue_id, version, title, reason, background, analysis, recommendations, cost, author_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING version",
+                    "INSERT INTO proposal_versions (issue_id, version, title, reason, background, analysis, recommendations, cost, vignette_ids, author_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING version",
                 )
                 .bind(issue_id)
                 .bind(base + 1)
@@ -110,6 +143,7 @@ macro_rules! impl_proposal_store {
                 .bind(&t.analysis)
                 .bind(&t.recommendations)
                 .bind(&t.cost)
+                .bind(t.vignettes.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
                 .bind(audit.actor_user_id)
                 .bind(audit.at)
                 .fetch_one(&mut *tx)

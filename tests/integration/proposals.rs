@@ -312,6 +312,7 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
             analysis: "需要并未在 14 岁结束。".into(),
             recommendations: "延长至 18 岁\n开设艺术班".into(),
             cost: "约每年 200 万元".into(),
+            vignettes: vec![],
         },
         &AuditEvent::new("issue.proposal_saved", Some(senior), None)
             .subject("issue", Some(issue.id)),
@@ -433,7 +434,174 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
     w.app.stop().await;
 }
 
+/// The author picks vignettes among the linked findings; they are part of the version,
+/// checked, and quoted in every briefing format de-identified: the words (personal data
+/// masked) with district, month, ages and people — never the case reference.
+async fn vignettes_are_picked_checked_and_quoted_de_identified(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+        .await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let mut ids = Vec::new();
+    for (n, text) in [
+        "男孩 14 岁生日后康复补贴停发，母亲辞职在家，联系电话 13812345678。",
+        "The boy's subsidy ended at 14; his mother gave up work to teach him at home.",
+        "第三个家庭：补贴停发后每月自付 3000 元。",
+        "unlinked: never to be quoted",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut i = crate::findings_store::input(text, w.area, w.community, "2026-03-10");
+        i.case_reference = format!("SECRET-REF-{n}");
+        i.age_min = "12".into();
+        i.age_max = "15".into();
+        i.people_affected = "2".into();
+        let draft = groundswell::domain::finding::validate(&i, today).unwrap();
+        ids.push(crate::findings_store::save(s, &w.worker, &draft).await);
+    }
+    let issue = crate::common::new_issue(s, w.area, senior, "Age 14", "Stops at 14").await;
+    s.link_findings(
+        issue.id,
+        &ids[..3],
+        &AuditEvent::new("issue.finding_linked", Some(senior), None),
+    )
+    .await
+    .unwrap();
+    let url = format!("/issues/{}/proposal", issue.id);
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, &url).await;
+    // The editor offers the linked findings, not the unlinked one.
+    let html = c
+        .get(w.app.url(&url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("name=\"vignette\" value=\"{}\"", ids[0]))
+            && !html.contains(&format!("name=\"vignette\" value=\"{}\"", ids[3])),
+        "{html}"
+    );
+    let post = |extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("title", "关于 14 岁的建议".to_string()),
+            ("reason", "14 岁成了分水岭。".to_string()),
+            ("analysis", "需要并未结束。".to_string()),
+            ("base", "0".to_string()),
+            ("csrf_token", token.clone()),
+        ];
+        form.extend(extra);
+        c.post(w.app.url(&url)).form(&form).send()
+    };
+    // An unlinked finding named by number is refused; the typed text comes back.
+    let res = post(vec![
+        ("vignette", ids[0].to_string()),
+        ("more_vignettes", format!("#{}", ids[3])),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("linked findings that you may see") && html.contains("14 岁成了分水岭"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("value=\"#{}\"", ids[3])),
+        "kept: {html}"
+    );
+    let res = post(vec![("more_vignettes", "twelve".to_string())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(s.proposal_versions(issue.id).await.unwrap().is_empty());
+    // Two ticked and one typed (with a full-width comma and digits), in that order.
+    let res = post(vec![
+        ("vignette", ids[2].to_string()),
+        ("vignette", ids[0].to_string()),
+        ("more_vignettes", format!("，#{}", ids[1])),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let v = s.proposal_versions(issue.id).await.unwrap().pop().unwrap();
+    assert_eq!(v.vignettes(), vec![ids[2], ids[0], ids[1]]);
+    // The briefing quotes them in that order, masked, with the source line.
+    let md = c
+        .get(w.app.url(&format!("/issues/{}/briefing.md", issue.id)))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let third = md.find("第三个家庭").expect("quoted");
+    let first = md.find("男孩 14 岁生日后").expect("quoted");
+    assert!(third < first, "in the order chosen: {md}");
+    assert!(md.contains("典型个案"), "{md}");
+    assert!(
+        !md.contains("13812345678") && md.contains("\\*\\*\\*\\*"),
+        "masked: {md}"
+    );
+    assert!(
+        md.contains("慈溪") && md.contains("2026-03") && md.contains("12–15 岁"),
+        "{md}"
+    );
+    assert!(!md.contains("SECRET-REF"), "{md}");
+    assert!(!md.contains("never to be quoted"), "{md}");
+    // The DOCX quotes them too.
+    let docx = c
+        .get(w.app.url(&format!("/issues/{}/briefing.docx", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("第三个家庭") && !xml.contains("13812345678"),
+        "{xml}"
+    );
+    let page = c
+        .get(w.app.url(&url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("blockquote class=\"vignette\""), "{page}");
+    // More than five is refused.
+    let many = (0..6).map(|_| ("vignette", ids[0].to_string()));
+    let mut form: Vec<(&str, String)> = vec![
+        ("title", "t".to_string()),
+        ("base", "1".to_string()),
+        ("csrf_token", token.clone()),
+    ];
+    form.extend(many);
+    form.push((
+        "more_vignettes",
+        format!("{} {} {} {} {}", ids[1], ids[2], ids[0] + 1000, 1, 2),
+    ));
+    let res = c.post(w.app.url(&url)).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    vignettes_are_picked_checked_and_quoted_de_identified,
     proposals_are_versioned_compared_and_fixed_to_submissions,
     a_briefing_carries_the_proposal_and_evidence_but_nothing_private,
     exports_survive_hostile_text,
@@ -461,6 +629,7 @@ async fn exports_survive_hostile_text(db: Db) {
             analysis: hostile.into(),
             recommendations: format!("{hostile}\n=SUM(A1:A9)\n@import"),
             cost: String::new(),
+            vignettes: vec![],
         },
         &AuditEvent::new("issue.proposal_saved", Some(senior), None)
             .subject("issue", Some(issue.id)),

@@ -13,6 +13,7 @@ use super::load_issue;
 use crate::domain::briefing::{Block, Document, heading_numbers, to_markdown};
 use crate::domain::evidence::{self, Cell, EvidenceItem, Suppression};
 use crate::domain::finding::{access, today_in_china};
+use crate::domain::pii;
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use crate::store::{AuditEvent, User};
@@ -116,6 +117,33 @@ pub async fn build(
             note: Some(suppressed_note.clone()),
         });
     }
+    // Vignettes the author picked, as this reader may see them; words only, and any
+    // personal data the guard would catch masked, since a briefing leaves the federation.
+    let picked: Vec<i64> = proposal
+        .as_ref()
+        .map(|p| p.vignettes())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|id| {
+            linked
+                .iter()
+                .any(|(l, it)| l == id && access::can_view(user.role, user.org_id, it.org_id))
+        })
+        .collect();
+    if !picked.is_empty() {
+        let mut found = state.store.get_findings(&picked).await?;
+        found.sort_by_key(|f| picked.iter().position(|id| *id == f.id));
+        blocks.push(Block::Heading {
+            level: 1,
+            text: tr.t("proposal.vignettes").into(),
+        });
+        for f in &found {
+            blocks.push(Block::Quote {
+                text: pii::mask_all(&f.narrative),
+                source: super::proposal::vignette_source(f, &tax, tr),
+            });
+        }
+    }
     if let Some(p) = &proposal {
         for (text, key) in [
             (&p.background, "proposal.background"),
@@ -212,7 +240,7 @@ pub async fn build(
                     .and_then(|d| tax.locality(d))
                     .map(|l| locality_label(l, lang).to_string())
                     .unwrap_or_default();
-                let excerpt: String = f.narrative.chars().take(160).collect();
+                let excerpt: String = pii::mask_all(&f.narrative).chars().take(160).collect();
                 vec![
                     format!("#{}", f.id),
                     f.observed_on.to_string(),

@@ -11,15 +11,25 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use std::collections::HashMap;
+
 use super::{can_manage, load_issue};
 use crate::domain::evidence::{self, EvidenceItem};
+use crate::domain::finding::access;
 use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::store::findings::Finding;
 use crate::store::issues::{IssueRow, Party};
-use crate::store::proposals::{ProposalText, ProposalVersion};
+use crate::store::proposals::{MAX_VIGNETTES, ProposalText, ProposalVersion};
 use crate::store::{AuditEvent, StoreError, User};
 use crate::web::AppState;
 use crate::web::context::{CurrentUser, RequestContext};
+use crate::web::findings::{Taxonomy, locality_label};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
+
+/// How many of the linked findings the editor offers to pick from (the most recent);
+/// any other linked finding can be named by its number.
+const PICKER_SIZE: usize = 40;
 
 /// The fields in order, with their labels.
 const FIELDS: [(&str, &str); 6] = [
@@ -42,12 +52,62 @@ fn field<'a>(t: &'a ProposalText, name: &str) -> &'a str {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ProposalForm {
-    #[serde(flatten)]
     text: ProposalText,
     /// The version the writer started from (0: none yet).
     base: i64,
+    /// What was typed in "other finding numbers", kept when the form comes back.
+    more_vignettes: String,
+}
+
+impl ProposalForm {
+    /// The form as posted: the text fields, `base`, the ticked `vignette` boxes and the
+    /// typed `more_vignettes` numbers (`#12, 15`). Unreadable numbers stay typed and are
+    /// reported by [`ProposalForm::vignette_problem`].
+    fn from_pairs(pairs: Vec<(String, String)>) -> ProposalForm {
+        let mut f = ProposalForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => f.text.title = v,
+                "reason" => f.text.reason = v,
+                "background" => f.text.background = v,
+                "analysis" => f.text.analysis = v,
+                "recommendations" => f.text.recommendations = v,
+                "cost" => f.text.cost = v,
+                "base" => f.base = v.trim().parse().unwrap_or(0),
+                "vignette" => {
+                    if let Ok(id) = v.trim().parse::<i64>()
+                        && !f.text.vignettes.contains(&id)
+                    {
+                        f.text.vignettes.push(id);
+                    }
+                }
+                "more_vignettes" => f.more_vignettes = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The ticked vignettes followed by the typed ones; `Err` when a typed number
+    /// cannot be read.
+    fn all_vignettes(&self) -> Result<Vec<i64>, &'static str> {
+        let mut ids = self.text.vignettes.clone();
+        let digits = crate::domain::finding::normalise_digits(&self.more_vignettes);
+        for part in digits.split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        {
+            let part = part.trim().trim_start_matches('#');
+            if part.is_empty() {
+                continue;
+            }
+            let id: i64 = part.parse().map_err(|_| "proposal.vignette_unreadable")?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -84,31 +144,85 @@ fn trimmed(t: &ProposalText) -> ProposalText {
         analysis: t.analysis.trim().into(),
         recommendations: t.recommendations.trim().into(),
         cost: t.cost.trim().into(),
+        vignettes: t.vignettes.clone(),
     }
 }
 
+/// Vignettes must be findings linked to this issue that the author may see, and few.
+async fn check_vignettes(
+    state: &AppState,
+    user: &User,
+    issue_id: i64,
+    ids: &[i64],
+) -> Result<Result<(), &'static str>, AppError> {
+    if ids.len() > MAX_VIGNETTES {
+        return Ok(Err("proposal.vignettes_too_many"));
+    }
+    if ids.is_empty() {
+        return Ok(Ok(()));
+    }
+    let linked = state.store.evidence_items(issue_id).await?;
+    let ok = ids.iter().all(|id| {
+        linked
+            .iter()
+            .any(|(l, it)| l == id && access::can_view(user.role, user.org_id, it.org_id))
+    });
+    Ok(if ok {
+        Ok(())
+    } else {
+        Err("proposal.vignette_not_linked")
+    })
+}
+
+/// What a vignette says about where and when: district · month · ages · people. No
+/// names, no case reference: only what the evidence summary already shows.
+pub fn vignette_source(f: &Finding, tax: &Taxonomy, tr: Tr) -> String {
+    let mut parts = vec![format!("#{}", f.id)];
+    if let Some(d) = evidence::district_of(&f.locality_path).and_then(|d| tax.locality(d)) {
+        parts.push(locality_label(d, tr.0).to_string());
+    }
+    parts.push(f.observed_on.format("%Y-%m").to_string());
+    match (f.age_min, f.age_max) {
+        (Some(a), Some(b)) if a != b => parts.push(tr.f(
+            "proposal.vignette_ages",
+            &[("from", &a.to_string()), ("to", &b.to_string())],
+        )),
+        (Some(a), _) | (None, Some(a)) => {
+            parts.push(tr.f("proposal.vignette_age", &[("age", &a.to_string())]))
+        }
+        _ => {}
+    }
+    parts.push(tr.f(
+        "proposal.vignette_people",
+        &[("n", &f.people_affected.to_string())],
+    ));
+    parts.join(" · ")
+}
+
+/// Finding numbers as a reader writes them: `#12, #40`.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| format!("#{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The evidence, live: what the summary says today.
-async fn evidence_block(
+fn evidence_block(
     state: &AppState,
     user: &User,
     page: &PageCtx,
-    issue_id: i64,
-) -> Result<Markup, AppError> {
+    linked: &[(i64, EvidenceItem)],
+) -> Markup {
     let tr = page.tr();
-    let items: Vec<EvidenceItem> = state
-        .store
-        .evidence_items(issue_id)
-        .await?
-        .into_iter()
-        .map(|(_, it)| it)
-        .collect();
+    let items: Vec<EvidenceItem> = linked.iter().map(|(_, it)| it.clone()).collect();
     let s = evidence::summarise(&items);
     let sup = super::suppression_over(state, user, items.iter().map(|it| it.org_id));
     let span = match (s.first_observed, s.last_observed) {
         (Some(a), Some(b)) => format!("{a} – {b}"),
         _ => "—".into(),
     };
-    Ok(html! {
+    html! {
         p {
             (tr.f("proposal.evidence_line", &[
                 ("findings", &s.findings.to_string()),
@@ -127,13 +241,30 @@ async fn evidence_block(
                 ("count", &super::cell(tr, g.count, sup)),
             ])) }
         }
-    })
+    }
+}
+
+/// A linked finding as the proposal shows it: its words and where and when.
+struct Vignette {
+    id: i64,
+    text: String,
+    source: String,
+}
+
+fn vignette_markup(v: &Vignette) -> Markup {
+    html! {
+        blockquote.vignette {
+            @for line in v.text.lines().filter(|l| !l.trim().is_empty()) { p { (line) } }
+            footer { "—— " (v.source) }
+        }
+    }
 }
 
 fn show_version(
     page: &PageCtx,
     v: &ProposalVersion,
     evidence: &Markup,
+    vignettes: &HashMap<i64, Vignette>,
     cosigners: &[String],
 ) -> Markup {
     let tr = page.tr();
@@ -145,6 +276,11 @@ fn show_version(
                 @if *name == "analysis" {
                     h3 { (tr.t("proposal.evidence")) }
                     (evidence)
+                    @let picked: Vec<&Vignette> = v.vignettes().iter().filter_map(|id| vignettes.get(id)).collect();
+                    @if !picked.is_empty() {
+                        h3 { (tr.t("proposal.vignettes")) }
+                        @for vg in picked { (vignette_markup(vg)) }
+                    }
                 }
                 @let text = field(&v.text(), name).to_string();
                 @if !text.is_empty() {
@@ -168,6 +304,7 @@ fn editor(
     page: &PageCtx,
     issue: &IssueRow,
     form: &ProposalForm,
+    choices: &[&Vignette],
     status: Option<(&'static str, Vec<(&'static str, String)>)>,
 ) -> Markup {
     let tr = page.tr();
@@ -195,6 +332,29 @@ fn editor(
                         }
                         @if name == "recommendations" { p.hint { (tr.t("proposal.recommendations_hint")) } }
                         @if name == "analysis" { p.hint { (tr.t("proposal.evidence_hint")) } }
+                    }
+                    @if name == "analysis" {
+                        fieldset.field #vignettes {
+                            legend { (tr.t("proposal.vignettes")) }
+                            p.hint { (tr.f("proposal.vignettes_hint", &[("n", &MAX_VIGNETTES.to_string())])) }
+                            @if choices.is_empty() {
+                                p.muted { (tr.t("proposal.vignettes_none")) }
+                            }
+                            ul.plain.vignette-choices {
+                                @for c in choices {
+                                    li {
+                                        label {
+                                            input type="checkbox" name="vignette" value=(c.id) checked[form.text.vignettes.contains(&c.id)];
+                                            " " span.muted { (c.source) } br;
+                                            (c.text.chars().take(140).collect::<String>())
+                                            @if c.text.chars().count() > 140 { "…" }
+                                        }
+                                    }
+                                }
+                            }
+                            label for="p-more-vignettes" { (tr.t("proposal.more_vignettes")) }
+                            input #p-more-vignettes name="more_vignettes" value=(form.more_vignettes) placeholder="#12, #40" inputmode="numeric";
+                        }
                     }
                 }
                 button.primary type="submit" { (tr.t("proposal.save")) }
@@ -231,7 +391,8 @@ async fn render(
         Some(n) => versions.iter().find(|v| v.version == n),
         None => latest,
     };
-    let evidence = evidence_block(state, user, page, issue.id).await?;
+    let linked = state.store.evidence_items(issue.id).await?;
+    let evidence = evidence_block(state, user, page, &linked);
     let cosigners: Vec<String> = state
         .store
         .list_party(issue.id, Party::Cosigner)
@@ -251,7 +412,54 @@ async fn render(
             ..ProposalText::default()
         }),
         base: latest.map(|v| v.version).unwrap_or(0),
+        more_vignettes: String::new(),
     });
+    // The findings the page shows as vignettes: those of the version shown, those
+    // ticked in the form, and the most recent linked ones to pick from, all as this
+    // reader may see them.
+    let mut visible: Vec<(i64, chrono::NaiveDate)> = linked
+        .iter()
+        .filter(|(_, it)| access::can_view(user.role, user.org_id, it.org_id))
+        .map(|(id, it)| (*id, it.observed_on))
+        .collect();
+    visible.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    let mut wanted: Vec<i64> = form.text.vignettes.clone();
+    wanted.extend(current.map(|v| v.vignettes()).unwrap_or_default());
+    wanted.extend(visible.iter().take(PICKER_SIZE).map(|(id, _)| *id));
+    wanted.retain(|id| visible.iter().any(|(v, _)| v == id));
+    wanted.sort_unstable();
+    wanted.dedup();
+    let tax = Taxonomy::load(&state.store).await?;
+    let vignettes: HashMap<i64, Vignette> = state
+        .store
+        .get_findings(&wanted)
+        .await?
+        .into_iter()
+        .map(|f| {
+            (
+                f.id,
+                Vignette {
+                    id: f.id,
+                    source: vignette_source(&f, &tax, tr),
+                    text: f.narrative,
+                },
+            )
+        })
+        .collect();
+    // Ticked ones first, in the order chosen, then the recent ones.
+    let mut choices: Vec<&Vignette> = form
+        .text
+        .vignettes
+        .iter()
+        .filter_map(|id| vignettes.get(id))
+        .collect();
+    for (id, _) in visible.iter().take(PICKER_SIZE) {
+        if !form.text.vignettes.contains(id)
+            && let Some(v) = vignettes.get(id)
+        {
+            choices.push(v);
+        }
+    }
     let body = layout::page(
         page,
         tr.t("proposal.page_title"),
@@ -259,7 +467,7 @@ async fn render(
             p { a href={ "/issues/" (issue.id) } { "← #" (issue.id) " " (issue.title) } }
             h1 { (tr.t("proposal.page_title")) }
             @match current {
-                Some(v) => { section.card { (show_version(page, v, &evidence, &cosigners)) } }
+                Some(v) => { section.card { (show_version(page, v, &evidence, &vignettes, &cosigners)) } }
                 None => { p.muted { (tr.t("proposal.none")) } }
             }
             @if versions.len() > 1 {
@@ -286,7 +494,7 @@ async fn render(
                     }
                 }
             }
-            @if can_manage(user.role) { (editor(page, issue, &form, status)) }
+            @if can_manage(user.role) { (editor(page, issue, &form, &choices, status)) }
         },
     );
     Ok((code, body).into_response())
@@ -298,13 +506,25 @@ pub async fn save(
     CurrentUser(user): CurrentUser,
     page: PageCtx,
     Path(id): Path<i64>,
-    Form(form): Form<ProposalForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
     let issue = load_issue(&state, id).await?;
-    if let Err(k) = check(&form.text) {
+    let mut form = ProposalForm::from_pairs(pairs);
+    let problem = match form.all_vignettes() {
+        Err(k) => Err(k),
+        Ok(ids) => {
+            let checked = check_vignettes(&state, &user, id, &ids).await?;
+            if checked.is_ok() {
+                form.text.vignettes = ids;
+                form.more_vignettes.clear();
+            }
+            checked
+        }
+    };
+    if let Err(k) = check(&form.text).and(problem) {
         return render(
             &state,
             &user,
@@ -358,14 +578,18 @@ pub async fn save(
                 .find(|v| v.version == form.base)
                 .map(|v| v.text())
                 .unwrap_or_default();
-            let changes: Vec<(&'static str, String)> = FIELDS
+            let mut changes: Vec<(&'static str, String)> = FIELDS
                 .iter()
                 .filter(|(n, _)| field(&theirs, n) != field(&base_text, n))
                 .map(|(n, k)| (*k, field(&theirs, n).to_string()))
                 .collect();
+            if theirs.vignettes != base_text.vignettes {
+                changes.push(("proposal.vignettes", id_list(&theirs.vignettes)));
+            }
             let next = ProposalForm {
                 text: form.text.clone(),
                 base: versions.last().map(|v| v.version).unwrap_or(0),
+                more_vignettes: String::new(),
             };
             render(
                 &state,
@@ -428,6 +652,12 @@ pub async fn compare(
                             td { @for l in y.lines() { (l) br; } }
                         }
                     }
+                    @let (x, y) = (id_list(&ta.vignettes), id_list(&tb.vignettes));
+                    tr class=(if x != y { "changed" } else { "" }) {
+                        th scope="row" { (tr.t("proposal.vignettes")) @if x != y { " " span.tag { (tr.t("proposal.changed")) } } }
+                        td { (x) }
+                        td { (y) }
+                    }
                 }
             }
         },
@@ -476,6 +706,9 @@ pub async fn api_save(
     }
     load_issue(&state, id).await?;
     check(&p.text).map_err(AppError::BadRequest)?;
+    check_vignettes(&state, &user, id, &p.text.vignettes)
+        .await?
+        .map_err(AppError::BadRequest)?;
     let text = trimmed(&p.text);
     let audit = AuditEvent::new("issue.proposal_saved", Some(user.id), Some(ctx.ip.clone()))
         .subject("issue", Some(id))
