@@ -5,8 +5,8 @@
 //! The fonts are named in the file with Latin fallbacks; DOCX does not embed fonts.
 
 use docx_rs::{
-    AlignmentType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, SpecialIndentType,
-    Table, TableCell, TableRow,
+    AlignmentType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading,
+    SpecialIndentType, Table, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
 use crate::domain::briefing::{Block, Document, heading_numbers};
@@ -62,6 +62,87 @@ fn cell(text: &str, s: &Style, bold: bool) -> TableCell {
         r = r.bold();
     }
     TableCell::new().add_paragraph(Paragraph::new().add_run(r))
+}
+
+/// The width of the text between the margins, in twentieths of a point.
+const MEASURE: usize = 11906 - 1587 - 1474;
+
+/// How wide a text runs: a Han character about two Latin ones.
+fn text_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+        .sum()
+}
+
+/// Column widths by what the columns hold: a column of short values (numbers, dates,
+/// a name) gets room for its longest value on one line; the columns of longer text
+/// share what is left, by how long their text runs. The widths sum to the measure.
+fn column_widths(headers: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    // Twips per half-width character at table size, and a cell's padding.
+    const CHAR: usize = 125;
+    const PAD: usize = 320;
+    let n = headers.len().max(1);
+    let longest: Vec<usize> = (0..n)
+        .map(|c| {
+            let cells = rows
+                .iter()
+                .take(500)
+                .filter_map(|r| r.get(c))
+                .map(|v| text_width(v))
+                .max()
+                .unwrap_or(0);
+            // A header may take two lines.
+            let header = headers.get(c).map(|h| text_width(h)).unwrap_or(0);
+            cells.max(header.div_ceil(2)).max(2)
+        })
+        .collect();
+    let short = |w: usize| w <= 14;
+    let mut widths: Vec<usize> = longest
+        .iter()
+        .map(|&w| if short(w) { w * CHAR + PAD } else { 0 })
+        .collect();
+    let fixed: usize = widths.iter().sum();
+    let long_total: usize = longest.iter().filter(|w| !short(**w)).sum();
+    if long_total == 0 || fixed >= MEASURE * 3 / 4 {
+        // Nothing long, or too many short columns: share the measure by length.
+        let total: usize = longest.iter().sum();
+        return longest.iter().map(|w| w * MEASURE / total).collect();
+    }
+    let left = MEASURE - fixed;
+    for (w, &l) in widths.iter_mut().zip(&longest) {
+        if !short(l) {
+            *w = l * left / long_total;
+        }
+    }
+    widths
+}
+
+fn table(headers: &[String], rows: &[Vec<String>], s: &Style) -> Table {
+    let widths = column_widths(headers, rows);
+    let sized = |c: TableCell, i: usize| c.width(widths[i.min(widths.len() - 1)], WidthType::Dxa);
+    let mut trs = vec![
+        TableRow::new(
+            headers
+                .iter()
+                .enumerate()
+                .map(|(i, h)| sized(cell(h, s, true).shading(Shading::new().fill("E8EEF2")), i))
+                .collect(),
+        )
+        .cant_split(),
+    ];
+    trs.extend(rows.iter().map(|r| {
+        TableRow::new(
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| sized(cell(c, s, false), i))
+                .collect(),
+        )
+        .cant_split()
+    }));
+    Table::new(trs)
+        .set_grid(widths.clone())
+        .layout(TableLayoutType::Fixed)
+        .width(MEASURE, WidthType::Dxa)
 }
 
 /// The document as DOCX bytes.
@@ -124,16 +205,7 @@ pub fn to_docx(d: &Document, chinese: bool) -> anyhow::Result<Vec<u8>> {
                 }
                 doc
             }
-            Block::Table { headers, rows } => {
-                let mut trs = vec![TableRow::new(
-                    headers.iter().map(|h| cell(h, &s, true)).collect(),
-                )];
-                trs.extend(
-                    rows.iter()
-                        .map(|r| TableRow::new(r.iter().map(|c| cell(c, &s, false)).collect())),
-                );
-                doc.add_table(Table::new(trs))
-            }
+            Block::Table { headers, rows } => doc.add_table(table(headers, rows, &s)),
             Block::Quote { text, source } => {
                 // Indented by two characters on both sides, the source right-aligned.
                 let indent = if chinese { 640 } else { 567 };
@@ -160,21 +232,34 @@ pub fn to_docx(d: &Document, chinese: bool) -> anyhow::Result<Vec<u8>> {
                     .max()
                     .unwrap_or(1)
                     .max(1);
+                // Label, bar, value: the bar a run of full blocks in the chart colour,
+                // up to 24 of them for the largest value.
+                let widths = [MEASURE * 3 / 10, MEASURE * 6 / 10, MEASURE / 10];
                 let trs = bars
                     .iter()
                     .map(|(label, v)| {
                         let (bar, value) = match v {
-                            Some(n) => ("█".repeat((n * 12).div_ceil(max)), n.to_string()),
+                            Some(n) => ("█".repeat((n * 24).div_ceil(max)), n.to_string()),
                             None => (String::new(), "—".into()),
                         };
+                        let bar_cell = TableCell::new().add_paragraph(
+                            Paragraph::new()
+                                .add_run(run(&bar, &s.body, s.table_size - 4).color("0B6E4F")),
+                        );
                         TableRow::new(vec![
-                            cell(label, &s, false),
-                            cell(&bar, &s, false),
-                            cell(&value, &s, false),
+                            cell(label, &s, false).width(widths[0], WidthType::Dxa),
+                            bar_cell.width(widths[1], WidthType::Dxa),
+                            cell(&value, &s, false).width(widths[2], WidthType::Dxa),
                         ])
+                        .cant_split()
                     })
                     .collect();
-                doc = doc.add_table(Table::new(trs));
+                doc = doc.add_table(
+                    Table::without_borders(trs)
+                        .set_grid(widths.to_vec())
+                        .layout(TableLayoutType::Fixed)
+                        .width(MEASURE, WidthType::Dxa),
+                );
                 match note {
                     Some(n) => {
                         doc.add_paragraph(Paragraph::new().add_run(run(n, &s.body, s.table_size)))

@@ -2,7 +2,7 @@
 //! how raw input (a form, an API call, a spreadsheet row) is checked into one, who may
 //! see and change it, and which of its fields the personal-data guard reads.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::pii::{self, PiiHit};
@@ -12,6 +12,23 @@ use super::role::Role;
 pub fn today_in_china() -> NaiveDate {
     let offset = FixedOffset::east_opt(8 * 3600).expect("valid offset");
     Utc::now().with_timezone(&offset).date_naive()
+}
+
+/// The day a moment falls on in China.
+pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
+    let offset = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    t.with_timezone(&offset).date_naive()
+}
+
+/// The moment a day begins in China.
+pub fn china_day_start(d: NaiveDate) -> DateTime<Utc> {
+    let offset = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    d.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_local_timezone(offset)
+        .single()
+        .expect("a fixed offset is unambiguous")
+        .with_timezone(&Utc)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

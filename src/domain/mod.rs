@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod password;
 pub mod pii;
 pub mod recurrence;
+pub mod report;
 pub mod responses;
 pub mod role;
 pub mod search_text;

@@ -118,6 +118,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0018_proposal_vignettes.sql"),
         include_str!("../../migrations/postgres/0018_proposal_vignettes.sql"),
     ),
+    (
+        19,
+        "report_jobs",
+        include_str!("../../migrations/sqlite/0019_report_jobs.sql"),
+        include_str!("../../migrations/postgres/0019_report_jobs.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

@@ -20,6 +20,7 @@ pub mod parameters;
 pub mod postgres;
 pub mod proposals;
 pub mod recurrence;
+pub mod reports;
 pub mod rows;
 pub mod sessions;
 pub mod sqlite;
@@ -71,6 +72,7 @@ pub trait Store:
     + inbox::InboxStore
     + parameters::ParameterStore
     + proposals::ProposalStore
+    + reports::ReportStore
     + Send
     + Sync
     + 'static

@@ -48,6 +48,7 @@ super::lifecycle::impl_lifecycle_store!(PgStore);
 super::inbox::impl_inbox_store!(PgStore);
 super::parameters::impl_parameter_store!(PgStore);
 super::proposals::impl_proposal_store!(PgStore);
+super::reports::impl_report_store!(PgStore);
 super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
 
 impl PgStore {

@@ -51,6 +51,7 @@ super::lifecycle::impl_lifecycle_store!(SqliteStore);
 super::inbox::impl_inbox_store!(SqliteStore);
 super::parameters::impl_parameter_store!(SqliteStore);
 super::proposals::impl_proposal_store!(SqliteStore);
+super::reports::impl_report_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {

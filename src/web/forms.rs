@@ -20,6 +20,12 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// (field, message key) pairs, by field name.
+    pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
+        let mut v: Vec<_> = self.0.iter().map(|(f, k)| (*f, *k)).collect();
+        v.sort_unstable();
+        v
+    }
 }
 
 pub struct Input<'a> {

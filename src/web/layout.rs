@@ -115,6 +115,9 @@ fn nav(page: &PageCtx) -> Markup {
                 (item("/departments", "nav.departments"))
                 (item("/parameters", "nav.parameters"))
             }
+            @if page.ctx.user.as_ref().is_some_and(|u| crate::web::reports::may_report(u.role)) {
+                (item("/reports", "nav.reports"))
+            }
             @if allowed(&page.ctx, Permission::ManageAccounts) {
                 (item("/admin/users", "nav.users"))
                 (item("/admin/orgs", "nav.orgs"))

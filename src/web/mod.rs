@@ -34,6 +34,7 @@ pub mod inbox;
 pub mod issues;
 pub mod layout;
 pub mod parameters;
+pub mod reports;
 pub mod security_headers;
 
 /// Shared by every handler.
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(departments::router())
         .merge(inbox::router())
         .merge(parameters::router())
+        .merge(reports::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

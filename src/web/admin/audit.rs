@@ -84,6 +84,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "issue.edited" => "audit.issue_edited",
         "issue.proposal_saved" => "audit.proposal_saved",
         "issue.briefing_exported" => "audit.briefing_exported",
+        "report.exported" => "audit.report_exported",
         "issue.submission_corrected" => "audit.submission_corrected",
         "issue.response_corrected" => "audit.response_corrected",
         "setting.changed" => "audit.setting_changed",
