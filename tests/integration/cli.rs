@@ -393,6 +393,75 @@ async fn the_demo_loads_once_from_the_command_line(db: Db) {
         "",
     );
     assert!(!ok && err.contains("issue 999"), "{err}");
+    // The monthly report, as a federation would schedule it.
+    let xlsx = dir.join("r.xlsx");
+    let (ok, out, err) = run(
+        &t,
+        &[
+            "export",
+            "report",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2030-12-31",
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("wrote"), "{out}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    assert!(zip.by_name("xl/worksheets/sheet2.xml").is_ok());
+    let csv = dir.join("r.csv");
+    let (ok, _, err) = run(
+        &t,
+        &[
+            "export",
+            "report",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2030-12-31",
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("Stages,Closed,Issues,1") && text.contains("Submissions made"),
+        "{text}"
+    );
+    // A period that ends before it begins is refused in words, and nothing is written.
+    let bad = dir.join("bad.csv");
+    let (ok, _, err) = run(
+        &t,
+        &[
+            "export",
+            "report",
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-01-01",
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+            "-o",
+            bad.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!ok && err.contains("ends before it begins"), "{err}");
+    assert!(!bad.exists());
     std::fs::remove_dir_all(&dir).ok();
     // Without --demo nothing is loaded by accident.
     let (ok, _, err) = run(&t, &["seed"], "");

@@ -17,4 +17,5 @@ mod issue_files;
 mod issues;
 mod lifecycle;
 mod proposals;
+mod reports;
 mod store;
