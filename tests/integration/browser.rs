@@ -1008,6 +1008,36 @@ async fn the_demo_tour(db: Db) {
         )
         .await;
         shot(&c, &name("6-findings")).await;
+        // The federation's report for the demo's two years, made in the background.
+        c.goto(&app.url("/reports")).await.unwrap();
+        wait_for_text(
+            &c,
+            if tag == "en" {
+                "Make the report"
+            } else {
+                "生成报告"
+            },
+        )
+        .await;
+        let from =
+            (groundswell::domain::finding::today_in_china() - chrono::Days::new(760)).to_string();
+        c.execute(
+            "document.getElementById('r-from').value = arguments[0]; \
+             document.getElementById('r-format').value = 'xlsx';",
+            vec![serde_json::json!(from)],
+        )
+        .await
+        .unwrap();
+        shot(&c, &name("7-report-form")).await;
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let text = wait_for_text(&c, if tag == "en" { "Ready" } else { "已完成" }).await;
+        assert!(text.contains(".xlsx"), "{text}");
+        shot(&c, &name("7b-report-ready")).await;
         c.close().await.unwrap();
         app.stop().await;
     }
