@@ -10,7 +10,14 @@
 //! cargo run --release --example bench -- issue-page --url http://127.0.0.1:3100 --count 100
 //! cargo run --release --example bench -- suggest    --url http://127.0.0.1:3100 --db sqlite:/tmp/bench.db
 //! cargo run --release --example bench -- recurrence --db sqlite:/tmp/bench.db --url http://127.0.0.1:3100
+//! cargo run --release --example bench -- lifecycle  --db sqlite:/tmp/bench.db --submissions 60000
+//! time cargo run --release -- --database-url sqlite:/tmp/bench.db export report --from 2025-12-01 --to 2026-11-30 --format pdf -o /tmp/r.pdf
 //! ```
+//!
+//! `lifecycle` gives the issues a life over three years: departments, submissions with
+//! their deadlines, answers (most on time, some late, some never), satisfaction and
+//! re-handling rounds, stage moves, closures with their timeline entries, and policy
+//! parameters whose values changed — what the federation report and dashboards read.
 //!
 //! `issues` creates advocacy issues and links findings to them directly in the database
 //! (one issue with `--big` findings, the rest spread over the others) so that
@@ -154,6 +161,13 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Some("lifecycle") => {
+            lifecycle(
+                &arg(&args, "--db", "sqlite:/tmp/bench.db"),
+                arg(&args, "--submissions", "60000").parse()?,
+            )
+            .await
+        }
         Some("recurrence") => {
             recurrence(
                 &arg(&args, "--db", "sqlite:/tmp/bench.db"),
@@ -162,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         _ => anyhow::bail!(
-            "usage: bench generate|search|save|import|issues|issue-page|suggest|recurrence [options] (see the file's header)"
+            "usage: bench generate|search|save|import|issues|issue-page|suggest|recurrence|lifecycle [options] (see the file's header)"
         ),
     }
 }
@@ -831,5 +845,254 @@ async fn recurrence(db: &str, url: &str) -> anyhow::Result<()> {
     );
     report("issue page before the pass", before, Duration::from_secs(1));
     report("issue page during the pass", during, start.elapsed());
+    Ok(())
+}
+
+/// What `lifecycle` writes, in one transaction, on whichever database.
+macro_rules! exec_lifecycle {
+    ($pool:expr, $plan:expr, $owner:expr) => {{
+        let plan: &LifecyclePlan = $plan;
+        let mut tx = $pool.begin().await?;
+        let now = Utc::now();
+        for s in &plan.submissions {
+            let (sid,): (i64,) = sqlx::query_as(
+                "INSERT INTO submissions (issue_id, department_id, handling, channel, submitted_on, due_on, rehandling_due_on, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, 'lead', 'letter', $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(s.issue)
+            .bind(s.department)
+            .bind(s.on)
+            .bind(s.due)
+            .bind(s.rehandling)
+            .bind($owner)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some((on, class, sat)) = &s.answer {
+                sqlx::query(
+                    "INSERT INTO responses (submission_id, round, responded_on, classification, summary, satisfaction, created_by, created_at, updated_at) \
+                     VALUES ($1, 1, $2, $3, 'bench answer', $4, $5, $6, $6)",
+                )
+                .bind(sid)
+                .bind(on)
+                .bind(class)
+                .bind(sat)
+                .bind($owner)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for (issue, stage, resolution, closed_at) in &plan.stages {
+            sqlx::query("UPDATE advocacy_issues SET stage = $1, resolution = $2 WHERE id = $3")
+                .bind(stage)
+                .bind(resolution)
+                .bind(issue)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(at) = closed_at {
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor_user_id, action, subject_type, subject_id, detail) VALUES ($1, $2, 'issue.closed', 'issue', $3, '')",
+                )
+                .bind(at)
+                .bind($owner)
+                .bind(issue)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for (n, values) in plan.parameters.iter().enumerate() {
+            let (pid,): (i64,) = sqlx::query_as(
+                "INSERT INTO policy_parameters (name_zh, name_en, unit, created_by, created_at) VALUES ($1, $2, '元/月', $3, $4) RETURNING id",
+            )
+            .bind(format!("基准参数 {n}"))
+            .bind(format!("Bench parameter {n}"))
+            .bind($owner)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (value, from, issue, people) in values {
+                sqlx::query(
+                    "INSERT INTO parameter_values (parameter_id, value, valid_from, issue_id, beneficiaries, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(pid)
+                .bind(value)
+                .bind(from)
+                .bind(issue)
+                .bind(people)
+                .bind($owner)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok::<(), anyhow::Error>(())
+    }};
+}
+
+struct PlannedSubmission {
+    issue: i64,
+    department: i64,
+    on: NaiveDate,
+    due: NaiveDate,
+    rehandling: Option<NaiveDate>,
+    answer: Option<(NaiveDate, &'static str, Option<&'static str>)>,
+}
+
+#[derive(Default)]
+struct LifecyclePlan {
+    submissions: Vec<PlannedSubmission>,
+    #[allow(clippy::type_complexity)]
+    stages: Vec<(
+        i64,
+        &'static str,
+        Option<&'static str>,
+        Option<chrono::DateTime<Utc>>,
+    )>,
+    #[allow(clippy::type_complexity)]
+    parameters: Vec<Vec<(f64, NaiveDate, Option<i64>, Option<i64>)>>,
+}
+
+/// Gives the bench's issues a life: see the file's header.
+async fn lifecycle(db: &str, submissions: usize) -> anyhow::Result<()> {
+    let store = store::connect(db).await?;
+    store.migrate().await?;
+    let start = Instant::now();
+    let mut rng = StdRng::seed_from_u64(20261201);
+    let (owner,): (i64,) = sqlx_one(
+        db,
+        "SELECT id FROM users WHERE email = 'coordinator@bench.example'",
+    )
+    .await?;
+    let issues: Vec<(i64,)> = sqlx_all(db, "SELECT id FROM advocacy_issues ORDER BY id").await?;
+    anyhow::ensure!(!issues.is_empty(), "no issues: run `bench issues` first");
+    let mut departments = Vec::new();
+    for (zh, en) in [
+        ("基准教育局", "Bench Education Bureau"),
+        ("基准民政局", "Bench Civil Affairs Bureau"),
+        ("基准残联", "Bench Disabled Persons' Federation"),
+        ("基准卫健委", "Bench Health Commission"),
+        ("基准人社局", "Bench Human Resources Bureau"),
+        ("基准住建局", "Bench Housing Bureau"),
+        ("基准医保局", "Bench Healthcare Security Bureau"),
+        ("基准妇联", "Bench Women's Federation"),
+        ("基准慈溪市政府", "Bench Cixi Government"),
+        ("基准北仑区政府", "Bench Beilun Government"),
+        ("基准象山县政府", "Bench Xiangshan Government"),
+        ("基准团市委", "Bench Youth League"),
+    ] {
+        departments.push(
+            store
+                .create_department(
+                    &groundswell::store::lifecycle::NewDepartment {
+                        name_zh: zh.into(),
+                        name_en: en.into(),
+                        level: "municipal".into(),
+                        parent_id: None,
+                        reply_unit: "months".into(),
+                        reply_count: 3,
+                        active: true,
+                    },
+                    &AuditEvent::new("bench", None, None),
+                )
+                .await?,
+        );
+    }
+    let today = groundswell::domain::finding::today_in_china();
+    let mut plan = LifecyclePlan::default();
+    for _ in 0..submissions {
+        let issue = issues[rng.random_range(0..issues.len())].0;
+        let department = departments[rng.random_range(0..departments.len())];
+        let on = today - Days::days(rng.random_range(0..3 * 365));
+        let due = on + Days::days(91);
+        // Most answer, most of those on time; an answer cannot come after today.
+        let answer = if rng.random_bool(0.75) {
+            let late = rng.random_bool(0.2);
+            let after = if late {
+                rng.random_range(92..200)
+            } else {
+                rng.random_range(10..91)
+            };
+            let when = on + Days::days(after);
+            (when <= today).then(|| {
+                let class = match rng.random_range(0..10) {
+                    0..=2 => "A",
+                    3..=7 => "B",
+                    _ => "C",
+                };
+                let sat = match rng.random_range(0..10) {
+                    0..=4 => Some("satisfied"),
+                    5..=6 => Some("basically_satisfied"),
+                    7 => Some("not_satisfied"),
+                    _ => None,
+                };
+                (when, class, sat)
+            })
+        } else {
+            None
+        };
+        let rehandling = match answer {
+            Some((when, _, Some("not_satisfied"))) => Some(when + Days::days(30)),
+            _ => None,
+        };
+        plan.submissions.push(PlannedSubmission {
+            issue,
+            department,
+            on,
+            due,
+            rehandling,
+            answer,
+        });
+    }
+    for (n, (id,)) in issues.iter().enumerate().skip(1) {
+        let (stage, resolution, closed) = match n % 10 {
+            0 | 1 => ("identified", None, None),
+            2 => ("drafting", None, None),
+            3 => ("review", None, None),
+            4 | 5 => ("submitted", None, None),
+            6 => ("responded", None, None),
+            7 => ("implementing", None, None),
+            8 => (
+                "closed",
+                Some("achieved"),
+                Some(Utc::now() - Days::days(rng.random_range(0..1000))),
+            ),
+            _ => (
+                "closed",
+                Some("partially_achieved"),
+                Some(Utc::now() - Days::days(rng.random_range(0..1000))),
+            ),
+        };
+        plan.stages.push((*id, stage, resolution, closed));
+    }
+    for _ in 0..60 {
+        let mut values = vec![(800.0, today - Days::days(1500), None, None)];
+        for k in 1..4 {
+            values.push((
+                800.0 + 400.0 * k as f64,
+                today - Days::days(1500 - 350 * k),
+                Some(issues[rng.random_range(0..issues.len())].0),
+                Some(rng.random_range(50..5000)),
+            ));
+        }
+        plan.parameters.push(values);
+    }
+    match Exec::connect(db).await? {
+        Exec::Sqlite(p) => exec_lifecycle!(p, &plan, owner)?,
+        Exec::Pg(p) => exec_lifecycle!(p, &plan, owner)?,
+    }
+    Exec::connect(db).await?.analyze().await?;
+    println!(
+        "{} submissions ({} answered), {} issue stages, {} parameters in {:.1} s",
+        plan.submissions.len(),
+        plan.submissions
+            .iter()
+            .filter(|s| s.answer.is_some())
+            .count(),
+        plan.stages.len(),
+        plan.parameters.len(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
