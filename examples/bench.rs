@@ -677,8 +677,8 @@ macro_rules! exec_issue {
     ($pool:expr, $n:expr, $area:expr, $owner:expr, $now:expr, $links:expr) => {{
         let mut tx = $pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, stage, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'normal', 'identified', $4, $5, $5) RETURNING id",
+            "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, stage, created_by, created_at, updated_at, stage_since) \
+             VALUES ($1, $2, $3, $4, 'normal', 'identified', $4, $5, $5, $5) RETURNING id",
         )
         .bind(format!("Bench issue {} 康复补贴", $n))
         .bind("Findings gathered by the bench. 自闭症儿童康复补贴远低于费用。")
@@ -884,9 +884,10 @@ macro_rules! exec_lifecycle {
             }
         }
         for (issue, stage, resolution, closed_at) in &plan.stages {
-            sqlx::query("UPDATE advocacy_issues SET stage = $1, resolution = $2 WHERE id = $3")
+            sqlx::query("UPDATE advocacy_issues SET stage = $1, resolution = $2, stage_since = $3 WHERE id = $4")
                 .bind(stage)
                 .bind(resolution)
+                .bind(closed_at.unwrap_or(now - Days::days((*issue % 200) + 1)))
                 .bind(issue)
                 .execute(&mut *tx)
                 .await?;

@@ -308,6 +308,27 @@ pub struct Change<'a> {
     pub changed_fields: &'a [String],
 }
 
+/// Where a finding counts in `finding_counts`: its month, policy area, district (0
+/// above district level) and organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountCell {
+    pub month: String,
+    pub area_id: i64,
+    pub district_id: i64,
+    pub org_id: i64,
+}
+
+impl CountCell {
+    pub fn of(observed_on: NaiveDate, area_id: i64, locality_path: &str, org_id: i64) -> Self {
+        CountCell {
+            month: observed_on.format("%Y-%m").to_string(),
+            area_id,
+            district_id: crate::domain::evidence::district_of(locality_path).unwrap_or(0),
+            org_id,
+        }
+    }
+}
+
 /// Who saves, and when.
 #[derive(Debug, Clone)]
 pub struct Author {
@@ -839,6 +860,12 @@ macro_rules! impl_finding_tx {
                 $crate::store::findings::write_children!(tx, id, draft);
                 Self::index_finding(tx, id, search_terms).await?;
                 Self::confirm_tx(tx, id, author, confirmation).await?;
+                Self::count_finding(
+                    tx,
+                    &$crate::store::findings::CountCell::of(draft.observed_on, draft.policy_area_id, locality_path, author.org_id),
+                    1,
+                )
+                .await?;
                 let mut audit = $crate::store::AuditEvent::new(action, Some(author.user_id), author.ip.clone())
                     .subject("finding", Some(id));
                 audit.at = author.at;
@@ -912,11 +939,39 @@ macro_rules! impl_finding_tx {
                 $crate::store::findings::write_children!(tx, id, draft);
                 Self::index_finding(tx, id, search_terms).await?;
                 Self::confirm_tx(tx, id, author, confirmation).await?;
+                let b = change.before;
+                let was = $crate::store::findings::CountCell::of(b.observed_on, b.policy_area_id, &b.locality_path, b.org_id);
+                let now = $crate::store::findings::CountCell::of(draft.observed_on, draft.policy_area_id, locality_path, b.org_id);
+                if was != now {
+                    Self::count_finding(tx, &was, -1).await?;
+                    Self::count_finding(tx, &now, 1).await?;
+                }
                 let mut audit = $crate::store::AuditEvent::new("finding.updated", Some(author.user_id), author.ip.clone())
                     .subject("finding", Some(id))
                     .detail(change.changed_fields.join(", "));
                 audit.at = author.at;
                 $crate::store::accounts::insert_audit!(&mut **tx, audit, Some(id))?;
+                Ok(())
+            }
+
+            /// Adds `by` (1 or −1) to the finding counts of `cell`, in the caller's
+            /// transaction: the counts are exactly the findings, always.
+            pub(crate) async fn count_finding(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                cell: &$crate::store::findings::CountCell,
+                by: i64,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (month, policy_area_id, district_id, org_id) DO UPDATE SET findings = finding_counts.findings + $5",
+                )
+                .bind(&cell.month)
+                .bind(cell.area_id)
+                .bind(cell.district_id)
+                .bind(cell.org_id)
+                .bind(by)
+                .execute(&mut **tx)
+                .await?;
                 Ok(())
             }
 
@@ -1169,6 +1224,18 @@ macro_rules! impl_finding_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
+                let (observed_on, area_id, path, org_id): (chrono::NaiveDate, i64, String, i64) = sqlx::query_as(
+                    "SELECT observed_on, policy_area_id, locality_path, org_id FROM findings WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::count_finding(
+                    &mut tx,
+                    &$crate::store::findings::CountCell::of(observed_on, area_id, &path, org_id),
+                    -1,
+                )
+                .await?;
                 Self::unindex_finding(&mut tx, id).await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
                 tx.commit().await?;

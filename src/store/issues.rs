@@ -286,7 +286,7 @@ macro_rules! insert_issue {
     ($exec:expr, $issue:expr, $audit:expr) => {
         sqlx::query_as::<_, (i64,)>(
             "INSERT INTO advocacy_issues (title, problem_statement, policy_area_id, owner_id, priority, \
-             stage, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7) RETURNING id",
+             stage, created_by, created_at, updated_at, stage_since) VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $7, $7) RETURNING id",
         )
         .bind(&$issue.title)
         .bind(&$issue.problem_statement)
@@ -487,7 +487,7 @@ macro_rules! impl_issue_store {
                         .await?;
                     sqlx::query(&format!("UPDATE {table} SET issue_id = $1 WHERE issue_id = $2")).bind(into).bind(from).execute(&mut *tx).await?;
                 }
-                sqlx::query("UPDATE advocacy_issues SET stage = 'closed', resolution = 'merged', merged_into = $1, updated_at = $2 WHERE id = $3")
+                sqlx::query("UPDATE advocacy_issues SET stage = 'closed', resolution = 'merged', merged_into = $1, updated_at = $2, stage_since = $2 WHERE id = $3")
                     .bind(into)
                     .bind(audit.at)
                     .bind(from)

@@ -306,6 +306,11 @@ pub(crate) const SUBMISSION_SELECT: &str = "SELECT s.id, s.issue_id, s.departmen
      (SELECT r.satisfaction FROM responses r WHERE r.submission_id = s.id ORDER BY r.id DESC LIMIT 1) AS latest_satisfaction \
      FROM submissions s JOIN departments d ON d.id = s.department_id JOIN users u ON u.id = s.created_by";
 
+/// Rewrites a submission's answer summary (first and latest answer, the latest's
+/// class and rating, whether an answer is still awaited) from its responses; run in the
+/// transaction of every response written. Bind: `$1` the submission.
+pub(crate) const REFRESH_ANSWERS: &str = "UPDATE submissions SET answer_first_on = (SELECT MIN(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id), answer_latest_on = (SELECT MAX(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id), answer_latest_class = (SELECT r.classification FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), answer_latest_satisfaction = (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), awaiting_answer = CASE WHEN NOT EXISTS (SELECT 1 FROM responses r WHERE r.submission_id = submissions.id) THEN TRUE WHEN (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) = 'not_satisfied' THEN TRUE ELSE FALSE END WHERE id = $1";
+
 macro_rules! impl_lifecycle_store {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -466,7 +471,8 @@ macro_rules! impl_lifecycle_store {
                     "UPDATE advocacy_issues SET stage = $1, \
                      approved_at = CASE WHEN $2 THEN COALESCE(approved_at, $3) ELSE NULL END, \
                      approved_by = CASE WHEN $2 THEN COALESCE(approved_by, $4) ELSE NULL END, \
-                     resolution = $5, closed_from = $6, updated_at = $7 \
+                     resolution = $5, closed_from = $6, updated_at = $7, \
+                     stage_since = CASE WHEN stage = $1 THEN stage_since ELSE $7 END \
                      WHERE id = $8 AND stage = $9 AND merged_into IS NULL",
                 )
                 .bind(&c.to)
@@ -586,6 +592,10 @@ macro_rules! impl_lifecycle_store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_write)?;
+                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
+                    .bind(r.submission_id)
+                    .execute(&mut *tx)
+                    .await?;
                 for (what, due) in &r.commitments {
                     sqlx::query("INSERT INTO commitments (response_id, what, due_on, updated_at) VALUES ($1, $2, $3, $4)")
                         .bind(id)
@@ -680,6 +690,10 @@ macro_rules! impl_lifecycle_store {
                 .bind(submission_id)
                 .fetch_one(&mut *tx)
                 .await?;
+                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
+                    .bind(submission_id)
+                    .execute(&mut *tx)
+                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
@@ -774,6 +788,10 @@ macro_rules! impl_lifecycle_store {
                 let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
                     .bind(submission_id)
                     .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
+                    .bind(submission_id)
+                    .execute(&mut *tx)
                     .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;

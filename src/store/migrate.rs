@@ -124,6 +124,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0019_report_jobs.sql"),
         include_str!("../../migrations/postgres/0019_report_jobs.sql"),
     ),
+    (
+        20,
+        "dashboards",
+        include_str!("../../migrations/sqlite/0020_dashboards.sql"),
+        include_str!("../../migrations/postgres/0020_dashboards.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

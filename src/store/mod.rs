@@ -11,6 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub mod accounts;
+pub mod dashboards;
 pub mod findings;
 pub mod inbox;
 pub mod issues;
@@ -73,6 +74,7 @@ pub trait Store:
     + parameters::ParameterStore
     + proposals::ProposalStore
     + reports::ReportStore
+    + dashboards::DashboardStore
     + Send
     + Sync
     + 'static

@@ -49,7 +49,17 @@ super::inbox::impl_inbox_store!(PgStore);
 super::parameters::impl_parameter_store!(PgStore);
 super::proposals::impl_proposal_store!(PgStore);
 super::reports::impl_report_store!(PgStore);
+super::dashboards::impl_dashboard_store!(PgStore);
 super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
+
+impl PgStore {
+    /// The finding counts from the findings (see migration 0020): the district is the
+    /// second step of the locality path.
+    pub(crate) const RECOUNT_FINDINGS: &str = "INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings) \
+         SELECT to_char(observed_on, 'YYYY-MM'), policy_area_id, \
+         COALESCE(NULLIF(split_part(locality_path, '/', 3), '')::BIGINT, 0), org_id, COUNT(*) \
+         FROM findings WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4";
+}
 
 impl PgStore {
     /// Nothing to do: `findings.search_vector` is a generated column.

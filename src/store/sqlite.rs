@@ -52,7 +52,18 @@ super::inbox::impl_inbox_store!(SqliteStore);
 super::parameters::impl_parameter_store!(SqliteStore);
 super::proposals::impl_proposal_store!(SqliteStore);
 super::reports::impl_report_store!(SqliteStore);
+super::dashboards::impl_dashboard_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
+
+impl SqliteStore {
+    /// The finding counts from the findings (see migration 0020): the district is the
+    /// second step of the locality path.
+    pub(crate) const RECOUNT_FINDINGS: &str = "INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings) \
+         SELECT substr(observed_on, 1, 7), policy_area_id, \
+         COALESCE(CAST(NULLIF(substr(rest, 1, instr(rest, '/') - 1), '') AS INTEGER), 0), org_id, COUNT(*) \
+         FROM (SELECT observed_on, policy_area_id, org_id, substr(locality_path, instr(substr(locality_path, 2), '/') + 2) AS rest \
+               FROM findings WHERE deleted_at IS NULL) GROUP BY 1, 2, 3, 4";
+}
 
 impl SqliteStore {
     /// Puts a finding's search terms into the FTS5 index (replacing earlier ones).

@@ -23,6 +23,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod candidates;
+pub mod charts;
 pub mod context;
 pub mod csrf;
 pub mod departments;

@@ -1,0 +1,57 @@
+-- Dashboards: how long an issue has been in its stage, and findings counted by month,
+-- policy area, district and organisation, kept exact in the same transaction as every
+-- save, edit and deletion of a finding (so that a million findings count in a few
+-- rows).
+ALTER TABLE advocacy_issues ADD COLUMN stage_since TIMESTAMPTZ;
+UPDATE advocacy_issues SET stage_since = COALESCE(
+    (SELECT MAX(a.at) FROM audit_log a
+      WHERE a.subject_type = 'issue' AND a.subject_id = advocacy_issues.id
+        AND a.action IN ('issue.drafting_started','issue.review_requested','issue.approved','issue.sent_back','issue.submitted','issue.responded','issue.implementing','issue.closed','issue.reopened','issue.merged')),
+    created_at);
+CREATE INDEX advocacy_issues_stage_idx ON advocacy_issues (stage, stage_since);
+
+CREATE TABLE finding_counts (
+    month          TEXT   NOT NULL,
+    policy_area_id BIGINT NOT NULL,
+    -- 0 when the finding's place is above district level.
+    district_id    BIGINT NOT NULL,
+    org_id         BIGINT NOT NULL,
+    findings       BIGINT NOT NULL,
+    PRIMARY KEY (month, policy_area_id, district_id, org_id)
+);
+-- The district is the second step of the locality path (/city/district/…/).
+INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings)
+SELECT to_char(observed_on, 'YYYY-MM'), policy_area_id,
+       COALESCE(NULLIF(split_part(locality_path, '/', 3), '')::BIGINT, 0),
+       org_id, COUNT(*)
+FROM findings WHERE deleted_at IS NULL
+GROUP BY 1, 2, 3, 4;
+
+-- Each submission's answers summed up (first and latest answer, the latest's class and
+-- rating, whether an answer is still awaited), rewritten from its responses in the
+-- same transaction as every response written, so that departments are ranked from one
+-- table.
+ALTER TABLE submissions ADD COLUMN answer_first_on DATE;
+ALTER TABLE submissions ADD COLUMN answer_latest_on DATE;
+ALTER TABLE submissions ADD COLUMN answer_latest_class TEXT;
+ALTER TABLE submissions ADD COLUMN answer_latest_satisfaction TEXT;
+ALTER TABLE submissions ADD COLUMN awaiting_answer BOOLEAN NOT NULL DEFAULT TRUE;
+UPDATE submissions SET
+    answer_first_on = (SELECT MIN(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id),
+    answer_latest_on = (SELECT MAX(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id),
+    answer_latest_class = (SELECT r.classification FROM responses r WHERE r.submission_id = submissions.id
+                           ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1),
+    answer_latest_satisfaction = (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id
+                                  ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1),
+    awaiting_answer = CASE
+        WHEN NOT EXISTS (SELECT 1 FROM responses r WHERE r.submission_id = submissions.id) THEN TRUE
+        WHEN (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id
+              ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) = 'not_satisfied' THEN TRUE
+        ELSE FALSE END;
+CREATE INDEX submissions_awaiting_idx ON submissions (awaiting_answer, due_on);
+
+-- Replies due and overdue are looked up by deadline among the unanswered.
+CREATE INDEX submissions_extended_due_idx ON submissions (extended_due_on);
+CREATE INDEX submissions_rehandling_due_idx ON submissions (rehandling_due_on);
+CREATE INDEX submissions_submitted_idx ON submissions (submitted_on);
+CREATE INDEX responses_responded_idx ON responses (responded_on);

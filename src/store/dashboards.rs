@@ -1,0 +1,340 @@
+//! What the dashboards read. Every query here is answered from a few small rows or an
+//! index: findings through `finding_counts` (kept exact by every finding write),
+//! departments through the answer summary each submission carries (rewritten by every
+//! response write), issues through their stage and `stage_since`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::StoreResult;
+
+/// The board's filters (each only when given).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PipelineFilter {
+    pub area_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// Issues the organisation owns (through the owner) or supports.
+    pub org_id: Option<i64>,
+    /// Issues submitted to the department.
+    pub department_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct PipelineCard {
+    pub id: i64,
+    pub title: String,
+    pub stage: String,
+    pub policy_area_id: i64,
+    pub priority: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub stage_since: DateTime<Utc>,
+    pub finding_count: i64,
+    /// Submissions not yet answered (in a stage after submission).
+    pub awaiting: i64,
+}
+
+/// A submission still waiting for an (adequate) answer.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct OpenReply {
+    pub submission_id: i64,
+    pub issue_id: i64,
+    pub issue_title: String,
+    pub owner_id: i64,
+    pub department_id: i64,
+    pub department_zh: String,
+    pub department_en: String,
+    pub submitted_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub extended_due_on: Option<NaiveDate>,
+    pub rehandling_due_on: Option<NaiveDate>,
+    /// The latest answer was found not satisfying: a re-handling round is open.
+    pub rehandling: bool,
+}
+
+impl OpenReply {
+    /// The deadline in force: the re-handling round's, an extension's, or the first.
+    pub fn due(&self) -> NaiveDate {
+        match (self.rehandling, self.rehandling_due_on) {
+            (true, Some(d)) => d,
+            _ => self.extended_due_on.unwrap_or(self.due_on),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct DueCommitment {
+    pub id: i64,
+    pub what: String,
+    pub due_on: NaiveDate,
+    pub classification: String,
+    pub submission_id: i64,
+    pub issue_id: i64,
+    pub issue_title: String,
+    pub department_zh: String,
+    pub department_en: String,
+}
+
+/// One department's submissions of a period, from their answer summaries.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow, Serialize)]
+pub struct DepartmentTally {
+    pub department_id: i64,
+    pub submissions: i64,
+    pub answered: i64,
+    pub on_time: i64,
+    pub overdue: i64,
+}
+
+/// Findings of a month, area and district: all of them, and those the reader's own
+/// organisation recorded (a small cell is shown exactly only to its recorders).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+pub struct MonthCount {
+    pub month: String,
+    pub policy_area_id: i64,
+    pub district_id: i64,
+    pub findings: i64,
+    pub own: i64,
+}
+
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    /// Issues per stage, and up to `per_stage` cards of each stage, longest in it first.
+    async fn pipeline(
+        &self,
+        filter: &PipelineFilter,
+        per_stage: i64,
+    ) -> StoreResult<(Vec<(String, i64)>, Vec<PipelineCard>)>;
+    /// Submissions awaiting an answer whose deadline in force is on or before `by`,
+    /// soonest first, at most `limit`, with how many there are in all.
+    async fn open_replies(&self, by: NaiveDate, limit: i64) -> StoreResult<Vec<OpenReply>>;
+    /// Open commitments falling due on or before `by`, soonest first.
+    async fn open_commitments_due(
+        &self,
+        by: NaiveDate,
+        limit: i64,
+    ) -> StoreResult<Vec<DueCommitment>>;
+    /// Per department, the submissions made between `from` and `to`: how many,
+    /// answered by `to`, answered on time, unanswered past their deadline on `as_of`.
+    async fn department_tallies(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> StoreResult<Vec<DepartmentTally>>;
+    /// (department, days to the first answer) of those submissions answered by `to`.
+    async fn answer_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(i64, NaiveDate, NaiveDate)>>;
+    /// (department, class, satisfaction) of the latest answer by `to` of each
+    /// submission made between `from` and `to`.
+    async fn latest_answers(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(i64, String, Option<String>)>>;
+    /// Findings counted by month (`YYYY-MM`, inclusive), area and district.
+    async fn finding_counts(
+        &self,
+        from_month: &str,
+        to_month: &str,
+        area_id: Option<i64>,
+        own_org: i64,
+    ) -> StoreResult<Vec<MonthCount>>;
+    /// Rewrites the finding counts and every submission's answer summary from the rows
+    /// they sum up (after a bulk load that bypassed the store).
+    async fn rebuild_summaries(&self) -> StoreResult<()>;
+}
+
+macro_rules! impl_dashboard_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::dashboards::DashboardStore for $store {
+            async fn pipeline(
+                &self,
+                f: &$crate::store::dashboards::PipelineFilter,
+                per_stage: i64,
+            ) -> $crate::store::StoreResult<(Vec<(String, i64)>, Vec<$crate::store::dashboards::PipelineCard>)> {
+                // $1 area, $2 owner, $3 organisation, $4 department.
+                let filter = "i.merged_into IS NULL \
+                     AND ($1 IS NULL OR i.policy_area_id = $1) AND ($2 IS NULL OR i.owner_id = $2) \
+                     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM users o WHERE o.id = i.owner_id AND o.org_id = $3) \
+                          OR EXISTS (SELECT 1 FROM issue_supporters sp WHERE sp.issue_id = i.id AND sp.org_id = $3)) \
+                     AND ($4 IS NULL OR EXISTS (SELECT 1 FROM submissions sd WHERE sd.issue_id = i.id AND sd.department_id = $4))";
+                let counts: Vec<(String, i64)> = sqlx::query_as(&format!(
+                    "SELECT i.stage, COUNT(*) FROM advocacy_issues i WHERE {filter} GROUP BY i.stage"
+                ))
+                .bind(f.area_id)
+                .bind(f.owner_id)
+                .bind(f.org_id)
+                .bind(f.department_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let cards = sqlx::query_as(&format!(
+                    "SELECT c.id, c.title, c.stage, c.policy_area_id, c.priority, c.owner_id, u.name AS owner_name, c.stage_since, \
+                     (SELECT COUNT(*) FROM issue_findings l JOIN findings fi ON fi.id = l.finding_id \
+                      WHERE l.issue_id = c.id AND fi.deleted_at IS NULL) AS finding_count, \
+                     (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = c.id AND s.awaiting_answer) AS awaiting \
+                     FROM (SELECT i.id, i.title, i.stage, i.policy_area_id, i.priority, i.owner_id, i.stage_since, \
+                           ROW_NUMBER() OVER (PARTITION BY i.stage ORDER BY i.stage_since, i.id) AS n \
+                           FROM advocacy_issues i WHERE {filter}) c \
+                     JOIN users u ON u.id = c.owner_id WHERE c.n <= $5 ORDER BY c.stage, c.n"
+                ))
+                .bind(f.area_id)
+                .bind(f.owner_id)
+                .bind(f.org_id)
+                .bind(f.department_id)
+                .bind(per_stage)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((counts, cards))
+            }
+
+            async fn open_replies(
+                &self,
+                by: chrono::NaiveDate,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::OpenReply>> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM (SELECT s.id AS submission_id, s.issue_id, i.title AS issue_title, i.owner_id, s.department_id, \
+                     d.name_zh AS department_zh, d.name_en AS department_en, s.submitted_on, s.due_on, s.extended_due_on, \
+                     s.rehandling_due_on, (s.answer_latest_satisfaction IS NOT NULL AND s.answer_latest_satisfaction = 'not_satisfied') AS rehandling, \
+                     CASE WHEN s.answer_latest_satisfaction = 'not_satisfied' AND s.rehandling_due_on IS NOT NULL THEN s.rehandling_due_on \
+                          ELSE COALESCE(s.extended_due_on, s.due_on) END AS due \
+                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id JOIN departments d ON d.id = s.department_id \
+                     WHERE s.awaiting_answer AND i.merged_into IS NULL) q \
+                     WHERE q.due <= $1 ORDER BY q.due, q.submission_id LIMIT $2",
+                )
+                .bind(by)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn open_commitments_due(
+                &self,
+                by: chrono::NaiveDate,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::DueCommitment>> {
+                Ok(sqlx::query_as(
+                    "SELECT c.id, c.what, c.due_on, r.classification, r.submission_id, s.issue_id, i.title AS issue_title, \
+                     d.name_zh AS department_zh, d.name_en AS department_en \
+                     FROM commitments c JOIN responses r ON r.id = c.response_id JOIN submissions s ON s.id = r.submission_id \
+                     JOIN advocacy_issues i ON i.id = s.issue_id JOIN departments d ON d.id = s.department_id \
+                     WHERE c.status = 'open' AND c.due_on IS NOT NULL AND c.due_on <= $1 ORDER BY c.due_on, c.id LIMIT $2",
+                )
+                .bind(by)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn department_tallies(
+                &self,
+                from: chrono::NaiveDate,
+                to: chrono::NaiveDate,
+                as_of: chrono::NaiveDate,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::DepartmentTally>> {
+                Ok(sqlx::query_as(
+                    "SELECT s.department_id, COUNT(*) AS submissions, \
+                     SUM(CASE WHEN s.answer_first_on <= $2 THEN 1 ELSE 0 END) AS answered, \
+                     SUM(CASE WHEN s.answer_first_on <= $2 AND s.answer_first_on <= COALESCE(s.extended_due_on, s.due_on) THEN 1 ELSE 0 END) AS on_time, \
+                     SUM(CASE WHEN (s.answer_first_on IS NULL OR s.answer_first_on > $2) AND COALESCE(s.extended_due_on, s.due_on) < $3 THEN 1 ELSE 0 END) AS overdue \
+                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND i.merged_into IS NULL \
+                     GROUP BY s.department_id ORDER BY s.department_id",
+                )
+                .bind(from)
+                .bind(to)
+                .bind(as_of)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn answer_days(
+                &self,
+                from: chrono::NaiveDate,
+                to: chrono::NaiveDate,
+            ) -> $crate::store::StoreResult<Vec<(i64, chrono::NaiveDate, chrono::NaiveDate)>> {
+                Ok(sqlx::query_as(
+                    "SELECT s.department_id, s.submitted_on, s.answer_first_on FROM submissions s \
+                     JOIN advocacy_issues i ON i.id = s.issue_id \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 AND i.merged_into IS NULL",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn latest_answers(
+                &self,
+                from: chrono::NaiveDate,
+                to: chrono::NaiveDate,
+            ) -> $crate::store::StoreResult<Vec<(i64, String, Option<String>)>> {
+                // The summary holds the latest answer; only where an answer came after
+                // the period (a past period) is the one in force by its end looked up.
+                let mut rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+                    "SELECT s.department_id, s.answer_latest_class, s.answer_latest_satisfaction FROM submissions s \
+                     JOIN advocacy_issues i ON i.id = s.issue_id \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_latest_on <= $2 AND i.merged_into IS NULL",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                let later: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+                    "SELECT s.department_id, \
+                     (SELECT r.classification FROM responses r WHERE r.submission_id = s.id AND r.responded_on <= $2 \
+                      ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), \
+                     (SELECT r.satisfaction FROM responses r WHERE r.submission_id = s.id AND r.responded_on <= $2 \
+                      ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) \
+                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 \
+                     AND s.answer_latest_on > $2 AND i.merged_into IS NULL",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.extend(later);
+                Ok(rows)
+            }
+
+            async fn finding_counts(
+                &self,
+                from_month: &str,
+                to_month: &str,
+                area_id: Option<i64>,
+                own_org: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::MonthCount>> {
+                Ok(sqlx::query_as(
+                    "SELECT month, policy_area_id, district_id, CAST(SUM(findings) AS BIGINT) AS findings, \
+                     CAST(SUM(CASE WHEN org_id = $4 THEN findings ELSE 0 END) AS BIGINT) AS own \
+                     FROM finding_counts WHERE month >= $1 AND month <= $2 AND ($3 IS NULL OR policy_area_id = $3) \
+                     GROUP BY month, policy_area_id, district_id HAVING SUM(findings) > 0 ORDER BY month, policy_area_id, district_id",
+                )
+                .bind(from_month)
+                .bind(to_month)
+                .bind(area_id)
+                .bind(own_org)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn rebuild_summaries(&self) -> $crate::store::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM finding_counts").execute(&mut *tx).await?;
+                sqlx::query(Self::RECOUNT_FINDINGS).execute(&mut *tx).await?;
+                sqlx::query(&$crate::store::lifecycle::REFRESH_ANSWERS.replace(" WHERE id = $1", ""))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use impl_dashboard_store;
