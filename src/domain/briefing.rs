@@ -18,6 +18,12 @@ pub enum Block {
         headers: Vec<String>,
         rows: Vec<Vec<String>>,
     },
+    /// A de-identified vignette quoted from a finding, and where and when it was seen
+    /// ("Cixi · 2026-03 · 2 people affected").
+    Quote {
+        text: String,
+        source: String,
+    },
     /// A bar chart: label and value (counts; a suppressed cell has no bar).
     Chart {
         title: String,
@@ -150,6 +156,12 @@ pub fn to_markdown(d: &Document, chinese: bool) -> String {
                     ));
                 }
                 out.push('\n');
+            }
+            Block::Quote { text, source } => {
+                for line in text.lines() {
+                    out.push_str(&format!("> {}\n", md_escape(line)));
+                }
+                out.push_str(&format!(">\n> — {}\n\n", md_escape(source)));
             }
             Block::Chart { title, bars, note } => {
                 out.push_str(&format!("**{}**\n\n", md_escape(title)));

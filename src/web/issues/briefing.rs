@@ -376,6 +376,12 @@ fn render_print(d: &Document, lang: Lang) -> Markup {
                             Block::Heading { text, .. } => { h3 { (n) (text) } }
                             Block::Paragraph(p) => { p { (p) } }
                             Block::Numbered(items) => { ol { @for i in items { li { (i) } } } }
+                            Block::Quote { text, source } => {
+                                blockquote.vignette {
+                                    @for line in text.lines().filter(|l| !l.trim().is_empty()) { p { (line) } }
+                                    footer { "—— " (source) }
+                                }
+                            }
                             Block::Table { headers, rows } => {
                                 table {
                                     thead { tr { @for h in headers { th { (h) } } } }
