@@ -2,3 +2,4 @@
 //! open outside Groundswell.
 
 pub mod docx;
+pub mod pdf;

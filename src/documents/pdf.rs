@@ -1,0 +1,839 @@
+//! The document model as PDF, with its fonts embedded, so that the Chinese reads the
+//! same on any machine. In Chinese it follows the official-document conventions
+//! (GB/T 9704) the DOCX uses: A4 with margins of 37/35/28/26 mm, a bold 二号 title,
+//! the body in 三号 with a two-character first-line indent, 一、 headings bold, page
+//! numbers "— 1 —" at the foot, on the outer side. Tables and charts are set in 五号
+//! so that long appendices stay readable.
+//!
+//! The fonts are Noto CJK (fonts-noto-cjk) as subset CID fonts with /W widths and a
+//! ToUnicode map, so text can be searched and copied; what they lack comes from
+//! DejaVu Sans when it is installed, else shows as the .notdef box. There is no
+//! shaping: glyphs come straight from the cmap and right-to-left text is set in its
+//! stored order.
+
+mod fonts;
+mod text;
+
+use pdf_writer::types::TextRenderingMode;
+use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+pub use fonts::{BOLD_FONT_ENV, FONT_ENV, FontFace, PdfFontError, PdfFonts};
+use fonts::{FontSet, Weight};
+use text::{Line, TextStyle, break_lines, clean, measure};
+
+use crate::domain::briefing::{Block, Document, heading_numbers};
+
+const MM: f32 = 72.0 / 25.4;
+const PAGE_W: f32 = 210.0 * MM;
+const PAGE_H: f32 = 297.0 * MM;
+/// The resource names of the export's fonts, by index.
+const FONT_NAMES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
+/// The colour of chart bars (the print page's).
+const BAR_RGB: (f32, f32, f32) = (0.043, 0.431, 0.310);
+
+/// zlib, as FlateDecode wants it.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
+/// The document as PDF bytes. Opens (memory-maps) the font files for the length of
+/// this call only.
+pub fn to_pdf(d: &Document, chinese: bool, fonts: &PdfFonts) -> anyhow::Result<Vec<u8>> {
+    let files = fonts::Files::open(fonts)?;
+    let mut set = FontSet::new(&files, fonts)?;
+    let pages = {
+        let mut c = Composer::new(&mut set, chinese);
+        c.document(d);
+        c.finish()
+    };
+    write_pdf(d, chinese, &set, pages)
+}
+
+struct Styles {
+    title: TextStyle,
+    subtitle: TextStyle,
+    body: TextStyle,
+    h1: TextStyle,
+    h2: TextStyle,
+    cell: TextStyle,
+    head: TextStyle,
+    quote: TextStyle,
+    source: TextStyle,
+    chart_title: TextStyle,
+    chart: TextStyle,
+    note: TextStyle,
+    page_number: TextStyle,
+}
+
+fn style(weight: Weight, size: f32, leading: f32) -> TextStyle {
+    TextStyle {
+        weight,
+        size,
+        leading,
+    }
+}
+
+impl Styles {
+    fn new(chinese: bool) -> Styles {
+        use Weight::{Bold, Regular};
+        if chinese {
+            // 三号 on a 28.95 pt grid: the 22 lines a GB/T 9704 page holds.
+            let body = style(Regular, 16.0, 28.95);
+            Styles {
+                title: style(Bold, 22.0, 34.0),
+                subtitle: style(Regular, 16.0, 28.95),
+                body,
+                h1: style(Bold, 16.0, 28.95),
+                h2: body,
+                cell: style(Regular, 10.5, 15.0),
+                head: style(Bold, 10.5, 15.0),
+                quote: style(Regular, 15.0, 26.0),
+                source: style(Regular, 10.5, 16.0),
+                chart_title: style(Bold, 12.0, 20.0),
+                chart: style(Regular, 10.5, 15.0),
+                note: style(Regular, 10.5, 15.0),
+                page_number: style(Regular, 14.0, 14.0),
+            }
+        } else {
+            let body = style(Regular, 11.5, 16.5);
+            Styles {
+                title: style(Bold, 18.0, 24.0),
+                subtitle: style(Regular, 11.5, 16.5),
+                body,
+                h1: style(Bold, 13.0, 18.0),
+                h2: style(Bold, 11.5, 16.5),
+                cell: style(Regular, 9.5, 13.0),
+                head: style(Bold, 9.5, 13.0),
+                quote: style(Regular, 11.0, 15.5),
+                source: style(Regular, 9.5, 13.0),
+                chart_title: style(Bold, 10.5, 15.0),
+                chart: style(Regular, 9.5, 13.0),
+                note: style(Regular, 9.0, 12.5),
+                page_number: style(Regular, 9.0, 9.0),
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    /// Left, and stretched to the measure except on a paragraph's last line.
+    Justify,
+    Centre,
+    Right,
+}
+
+/// Lays the blocks out on pages, top to bottom, and draws them.
+struct Composer<'s, 'a> {
+    fonts: &'s mut FontSet<'a>,
+    chinese: bool,
+    s: Styles,
+    /// Margins in points.
+    top: f32,
+    bottom: f32,
+    left: f32,
+    right: f32,
+    pages: Vec<Content>,
+    /// How far down the text area of the current page is filled.
+    y: f32,
+}
+
+impl<'s, 'a> Composer<'s, 'a> {
+    fn new(fonts: &'s mut FontSet<'a>, chinese: bool) -> Self {
+        let (top, bottom, left, right) = if chinese {
+            (37.0 * MM, 35.0 * MM, 28.0 * MM, 26.0 * MM)
+        } else {
+            (25.0 * MM, 25.0 * MM, 25.0 * MM, 25.0 * MM)
+        };
+        let mut c = Composer {
+            fonts,
+            chinese,
+            s: Styles::new(chinese),
+            top,
+            bottom,
+            left,
+            right,
+            pages: Vec::new(),
+            y: 0.0,
+        };
+        c.new_page();
+        c
+    }
+
+    fn width(&self) -> f32 {
+        PAGE_W - self.left - self.right
+    }
+
+    fn height(&self) -> f32 {
+        PAGE_H - self.top - self.bottom
+    }
+
+    fn room(&self) -> f32 {
+        self.height() - self.y
+    }
+
+    fn new_page(&mut self) {
+        let mut c = Content::new();
+        c.set_line_width(0.5);
+        self.pages.push(c);
+        self.y = 0.0;
+    }
+
+    /// A new page unless `h` fits below what is there (a page never starts empty
+    /// because something is too tall: that is placed, and splits, where it is).
+    fn need(&mut self, h: f32) {
+        if h > self.room() + 0.01 && self.y > 0.0 {
+            self.new_page();
+        }
+    }
+
+    fn space(&mut self, h: f32) {
+        if self.y > 0.0 {
+            self.y = (self.y + h).min(self.height());
+        }
+    }
+
+    fn page(&mut self) -> &mut Content {
+        self.pages.last_mut().expect("a page")
+    }
+
+    /// PDF's y (from the bottom of the page) of a distance from the top of the text area.
+    fn pdf_y(&self, y: f32) -> f32 {
+        PAGE_H - self.top - y
+    }
+
+    fn lines(&mut self, style: TextStyle, text: &str, first: f32, rest: f32) -> Vec<Line> {
+        break_lines(
+            self.fonts,
+            style,
+            &clean(text),
+            first.max(1.0),
+            rest.max(1.0),
+        )
+    }
+
+    /// Draws one line whose box starts `top` below the top of the text area, in a
+    /// measure from `x` (absolute) `w` wide.
+    fn draw_line(&mut self, line: &Line, style: TextStyle, x: f32, w: f32, top: f32, align: Align) {
+        let box_top = self.pdf_y(top);
+        let synthetic = self.fonts.synthetic_bold;
+        let c = self.pages.last_mut().expect("a page");
+        draw_text(c, synthetic, line, style, x, w, box_top, align);
+    }
+
+    /// A paragraph: lines from `x` (relative to the left margin) `w` wide, the first
+    /// indented by `indent`, placed one by one across pages.
+    #[allow(clippy::too_many_arguments)]
+    fn paragraph(
+        &mut self,
+        text: &str,
+        style: TextStyle,
+        x: f32,
+        w: f32,
+        indent: f32,
+        align: Align,
+        keep: f32,
+    ) {
+        let lines = self.lines(style, text, w - indent, w);
+        for (i, line) in lines.iter().enumerate() {
+            // The first line keeps `keep` points of what follows with it.
+            self.need(style.leading + if i == 0 { keep } else { 0.0 });
+            let ind = if i == 0 { indent } else { 0.0 };
+            let top = self.y;
+            self.draw_line(line, style, self.left + x + ind, w - ind, top, align);
+            self.y += style.leading;
+        }
+    }
+
+    fn document(&mut self, d: &Document) {
+        let w = self.width();
+        let s = &self.s;
+        let (title, subtitle, body) = (s.title, s.subtitle, s.body);
+        self.paragraph(&d.title, title, 0.0, w, 0.0, Align::Centre, 0.0);
+        if !d.subtitle.trim().is_empty() {
+            if self.chinese {
+                self.space(6.0);
+            }
+            self.paragraph(&d.subtitle, subtitle, 0.0, w, 0.0, Align::Centre, 0.0);
+        }
+        // One blank body line between the title and the text.
+        self.space(body.leading);
+        let numbers = heading_numbers(&d.blocks, self.chinese);
+        for (b, n) in d.blocks.iter().zip(&numbers) {
+            self.block(b, n);
+        }
+    }
+
+    fn block(&mut self, b: &Block, number: &str) {
+        let w = self.width();
+        let zh = self.chinese;
+        let indent = if zh { 2.0 * self.s.body.size } else { 0.0 };
+        let body = self.s.body;
+        match b {
+            Block::Heading { level, text } => {
+                let st = if *level == 1 { self.s.h1 } else { self.s.h2 };
+                if !zh {
+                    self.space(if *level == 1 { 10.0 } else { 6.0 });
+                }
+                // A heading stays with two lines of what follows it.
+                let text = format!("{number}{text}");
+                self.paragraph(&text, st, 0.0, w, indent, Align::Left, 2.0 * body.leading);
+                if !zh {
+                    self.space(3.0);
+                }
+            }
+            Block::Paragraph(p) => {
+                // Without hyphenation, Latin text justified gets wide gaps: ragged.
+                let align = if zh { Align::Justify } else { Align::Left };
+                self.paragraph(p, body, 0.0, w, indent, align, 0.0);
+                if !zh {
+                    self.space(6.0);
+                }
+            }
+            Block::Numbered(items) => self.numbered(items),
+            Block::Table { headers, rows } => self.table(headers, rows),
+            Block::Quote { text, source } => self.quote(text, source),
+            Block::Chart { title, bars, note } => self.chart(title, bars, note.as_deref()),
+        }
+    }
+
+    /// Numbered items with a hanging indent: the number at the paragraph indent, the
+    /// text (all its lines) after it.
+    fn numbered(&mut self, items: &[String]) {
+        let body = self.s.body;
+        let zh = self.chinese;
+        let w = self.width();
+        let indent = if zh { 2.0 * body.size } else { 12.0 };
+        let label = |i: usize| format!("{}.", i + 1);
+        let label_w = (0..items.len())
+            .map(|i| text::width(self.fonts, body, &label(i)))
+            .fold(0.0, f32::max)
+            + body.size * 0.5;
+        for (i, item) in items.iter().enumerate() {
+            let tx = indent + label_w;
+            let lines = self.lines(body, item, w - tx, w - tx);
+            let number = self.lines(body, &label(i), label_w, label_w);
+            for (k, line) in lines.iter().enumerate() {
+                self.need(body.leading);
+                let top = self.y;
+                if k == 0
+                    && let Some(n) = number.first()
+                {
+                    self.draw_line(n, body, self.left + indent, label_w, top, Align::Left);
+                }
+                let align = if zh { Align::Justify } else { Align::Left };
+                self.draw_line(line, body, self.left + tx, w - tx, top, align);
+                self.y += body.leading;
+            }
+            if !zh {
+                self.space(3.0);
+            }
+        }
+        if !zh {
+            self.space(3.0);
+        }
+    }
+
+    fn quote(&mut self, text: &str, source: &str) {
+        let zh = self.chinese;
+        let (st, src) = (self.s.quote, self.s.source);
+        let ind = if zh { 2.0 * self.s.body.size } else { 24.0 };
+        let w = self.width() - 2.0 * ind;
+        self.space(if zh { 4.0 } else { 2.0 });
+        let lines = self.lines(st, text, w, w);
+        let align = if zh { Align::Justify } else { Align::Left };
+        for line in &lines {
+            self.need(st.leading);
+            let top = self.y;
+            // A grey rule down the left of the quote, drawn line by line so that it
+            // follows the quote across a page break.
+            let (rx, ry) = (self.left + ind - 8.0, self.pdf_y(top));
+            let c = self.page();
+            c.save_state();
+            c.set_fill_gray(0.6);
+            c.rect(rx, ry - st.leading, 1.5, st.leading);
+            c.fill_nonzero();
+            c.restore_state();
+            self.draw_line(line, st, self.left + ind, w, top, align);
+            self.y += st.leading;
+        }
+        if !source.trim().is_empty() {
+            let dash = if zh { "—— " } else { "— " };
+            let text = format!("{dash}{source}");
+            self.space(2.0);
+            self.paragraph(&text, src, ind, w, 0.0, Align::Right, 0.0);
+        }
+        self.space(if zh { 6.0 } else { 8.0 });
+    }
+
+    fn table(&mut self, headers: &[String], rows: &[Vec<String>]) {
+        let cols = rows
+            .iter()
+            .map(Vec::len)
+            .chain([headers.len()])
+            .max()
+            .unwrap_or(0);
+        if cols == 0 {
+            return;
+        }
+        let (cell, head) = (self.s.cell, self.s.head);
+        let pad_x = 4.0;
+        let pad_y = 3.0;
+        let widths = self.column_widths(headers, rows, cols, pad_x);
+        let mut xs = Vec::with_capacity(cols + 1);
+        let mut x = self.left;
+        for w in &widths {
+            xs.push(x);
+            x += w;
+        }
+        xs.push(x);
+        let layout = |c: &mut Self, row: &[String], st: TextStyle| -> Vec<Vec<Line>> {
+            (0..cols)
+                .map(|i| {
+                    let w = widths[i] - 2.0 * pad_x;
+                    c.lines(st, row.get(i).map_or("", String::as_str), w, w)
+                })
+                .collect()
+        };
+        let header = if headers.iter().any(|h| !h.trim().is_empty()) {
+            Some(layout(self, headers, head))
+        } else {
+            None
+        };
+        let row_h = |cells: &[Vec<Line>], st: TextStyle| {
+            cells.iter().map(Vec::len).max().unwrap_or(0).max(1) as f32 * st.leading + 2.0 * pad_y
+        };
+        let header_h = header.as_ref().map_or(0.0, |h| row_h(h, head));
+        // A header taller than a quarter page is shown once, not on every page.
+        let repeat = header_h <= self.height() / 4.0;
+        self.space(if self.chinese { 6.0 } else { 4.0 });
+        let first_h = rows.first().map_or(0.0, |r| {
+            let cells = layout(self, r, cell);
+            row_h(&cells, cell)
+        });
+        if let Some(h) = &header {
+            self.need(header_h + first_h.min(self.height() / 2.0));
+            self.draw_row(h, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
+        }
+        for r in rows {
+            let cells = layout(self, r, cell);
+            let h = row_h(&cells, cell);
+            if h > self.room() + 0.01 {
+                self.new_page();
+                if let (Some(hd), true) = (&header, repeat) {
+                    self.draw_row(hd, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
+                }
+            }
+            // A row taller than the page is split by lines.
+            let total = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+            let mut from = 0;
+            loop {
+                let fit = ((self.room() - 2.0 * pad_y) / cell.leading)
+                    .floor()
+                    .max(1.0) as usize;
+                let n = fit.min(total - from);
+                self.draw_row(&cells, cell, &xs, from, n, pad_x, pad_y, false);
+                from += n;
+                if from >= total {
+                    break;
+                }
+                self.new_page();
+                if let (Some(hd), true) = (&header, repeat) {
+                    self.draw_row(hd, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
+                }
+            }
+        }
+        self.space(if self.chinese { 10.0 } else { 8.0 });
+    }
+
+    /// Column widths from the content: columns that fit in an equal share get what they
+    /// need on one line; the others share the rest in proportion to their length, never
+    /// below their longest word (which gives in only when the table could not fit).
+    fn column_widths(
+        &mut self,
+        headers: &[String],
+        rows: &[Vec<String>],
+        cols: usize,
+        pad: f32,
+    ) -> Vec<f32> {
+        let avail = self.width();
+        let (cell, head) = (self.s.cell, self.s.head);
+        let mut min = vec![0.0f32; cols];
+        let mut max = vec![0.0f32; cols];
+        let mut feed = |i: usize, text: &str, st: TextStyle| {
+            let (a, b) = measure(self.fonts, st, &clean(text));
+            min[i] = min[i].max(a);
+            max[i] = max[i].max(b);
+        };
+        for (i, h) in headers.iter().enumerate() {
+            feed(i, h, head);
+        }
+        for r in rows {
+            for (i, c) in r.iter().enumerate() {
+                feed(i, c, cell);
+            }
+        }
+        let cap = avail * 0.4;
+        let min: Vec<f32> = min.iter().map(|m| m.min(cap) + 2.0 * pad + 1.0).collect();
+        let max: Vec<f32> = max
+            .iter()
+            .zip(&min)
+            .map(|(m, lo)| (m + 2.0 * pad + 1.0).max(*lo))
+            .collect();
+        let mut w = vec![0.0f32; cols];
+        let mut fixed = vec![false; cols];
+        let mut remaining = avail;
+        loop {
+            let free: Vec<usize> = (0..cols).filter(|&i| !fixed[i]).collect();
+            if free.is_empty() {
+                break;
+            }
+            let total: f32 = free.iter().map(|&i| max[i]).sum();
+            let share = remaining / free.len() as f32;
+            let mut changed = false;
+            for &i in &free {
+                if max[i] <= share {
+                    w[i] = max[i];
+                    fixed[i] = true;
+                    changed = true;
+                }
+            }
+            if changed {
+                remaining = avail - w.iter().sum::<f32>();
+                continue;
+            }
+            for &i in &free {
+                w[i] = remaining * max[i] / total;
+            }
+            break;
+        }
+        // Everything fits: spread what is left so the table spans the measure.
+        let used: f32 = w.iter().sum();
+        if used < avail {
+            let scale = avail / used;
+            w.iter_mut().for_each(|x| *x *= scale);
+        }
+        // Raise columns below their longest word, taking from those above theirs.
+        let deficit: f32 = w.iter().zip(&min).map(|(x, m)| (m - x).max(0.0)).sum();
+        if deficit > 0.0 {
+            let spare: f32 = w.iter().zip(&min).map(|(x, m)| (x - m).max(0.0)).sum();
+            let take = (deficit / spare).min(1.0);
+            for (x, m) in w.iter_mut().zip(&min) {
+                if *x < *m {
+                    *x = *m;
+                } else {
+                    *x -= (*x - m) * take;
+                }
+            }
+            let total: f32 = w.iter().sum();
+            if total > avail {
+                w.iter_mut().for_each(|x| *x *= avail / total);
+            }
+        }
+        w
+    }
+
+    /// Lines `from..from + n` of a table row, at the current position.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_row(
+        &mut self,
+        cells: &[Vec<Line>],
+        st: TextStyle,
+        xs: &[f32],
+        from: usize,
+        n: usize,
+        pad_x: f32,
+        pad_y: f32,
+        header: bool,
+    ) {
+        let most = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let shown = n.min(most.saturating_sub(from)).max(1);
+        let h = shown as f32 * st.leading + 2.0 * pad_y;
+        let top = self.y;
+        let (y0, y1) = (self.pdf_y(top + h), self.pdf_y(top));
+        let (x0, x1) = (xs[0], xs[xs.len() - 1]);
+        if header {
+            let c = self.page();
+            c.set_fill_gray(0.88);
+            c.rect(x0, y0, x1 - x0, y1 - y0);
+            c.fill_nonzero();
+            c.set_fill_gray(0.0);
+        }
+        for (i, lines) in cells.iter().enumerate() {
+            let w = xs[i + 1] - xs[i] - 2.0 * pad_x;
+            for (k, line) in lines.iter().skip(from).take(shown).enumerate() {
+                let lt = top + pad_y + k as f32 * st.leading;
+                self.draw_line(line, st, xs[i] + pad_x, w, lt, Align::Left);
+            }
+        }
+        let c = self.page();
+        c.move_to(x0, y1);
+        c.line_to(x1, y1);
+        c.move_to(x0, y0);
+        c.line_to(x1, y0);
+        for &x in xs {
+            c.move_to(x, y0);
+            c.line_to(x, y1);
+        }
+        c.stroke();
+        self.y += h;
+    }
+
+    fn chart(&mut self, title: &str, bars: &[(String, Option<usize>)], note: Option<&str>) {
+        let w = self.width();
+        let zh = self.chinese;
+        let (ts, st, ns) = (self.s.chart_title, self.s.chart, self.s.note);
+        self.space(6.0);
+        let row_h = st.leading + 3.0;
+        self.paragraph(title, ts, 0.0, w, 0.0, Align::Left, row_h);
+        self.space(3.0);
+        let max = bars
+            .iter()
+            .filter_map(|(_, v)| *v)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let value = |v: &Option<usize>| v.map_or_else(|| "—".to_string(), |n| n.to_string());
+        let label_w = bars
+            .iter()
+            .map(|(l, _)| measure(self.fonts, st, &clean(l)).1)
+            .fold(0.0, f32::max)
+            .min(w * 0.35)
+            + 8.0;
+        let value_w = bars
+            .iter()
+            .map(|(_, v)| text::width(self.fonts, st, &value(v)))
+            .fold(0.0, f32::max)
+            + 8.0;
+        let bar_x = self.left + label_w;
+        let bar_area = (w - label_w - value_w).max(10.0);
+        for (label, v) in bars {
+            let lines = self.lines(st, label, label_w - 8.0, label_w - 8.0);
+            let h = lines.len().max(1) as f32 * st.leading + 3.0;
+            self.need(h);
+            let top = self.y;
+            for (k, line) in lines.iter().enumerate() {
+                let lt = top + 1.5 + k as f32 * st.leading;
+                self.draw_line(line, st, self.left, label_w - 8.0, lt, Align::Right);
+            }
+            let bar_w = v.map_or(0.0, |n| {
+                (n as f32 / max as f32 * bar_area).max(if n > 0 { 0.8 } else { 0.0 })
+            });
+            let (axis_top, axis_bottom) = (self.pdf_y(top), self.pdf_y(top + h));
+            let bar_y = self.pdf_y(top + 1.5 + st.leading * 0.8);
+            let c = self.page();
+            c.move_to(bar_x, axis_top);
+            c.line_to(bar_x, axis_bottom);
+            c.stroke();
+            if bar_w > 0.0 {
+                c.set_fill_rgb(BAR_RGB.0, BAR_RGB.1, BAR_RGB.2);
+                c.rect(bar_x, bar_y, bar_w, st.leading * 0.6);
+                c.fill_nonzero();
+                c.set_fill_gray(0.0);
+            }
+            let v_line = self.lines(st, &value(v), value_w, value_w);
+            if let Some(l) = v_line.first() {
+                self.draw_line(l, st, bar_x + bar_w + 4.0, value_w, top + 1.5, Align::Left);
+            }
+            self.y += h;
+        }
+        if let Some(n) = note.filter(|n| !n.trim().is_empty()) {
+            self.space(3.0);
+            self.paragraph(n, ns, 0.0, w, 0.0, Align::Left, 0.0);
+        }
+        self.space(if zh { 10.0 } else { 8.0 });
+    }
+
+    /// Adds the page numbers, now that their count is known.
+    fn finish(mut self) -> Vec<Content> {
+        let total = self.pages.len();
+        let st = self.s.page_number;
+        let height = self.height();
+        let synthetic = self.fonts.synthetic_bold;
+        for i in 0..total {
+            let n = i + 1;
+            let text = if self.chinese {
+                format!("— {n} —")
+            } else {
+                format!("{n} / {total}")
+            };
+            let lines = self.lines(st, &text, PAGE_W, PAGE_W);
+            let Some(line) = lines.first() else { continue };
+            // Below the text area: 7 mm down in GB/T 9704, on the outer side (odd
+            // pages right, even pages left, one character in); centred in English.
+            let (x, w, align, top) = if self.chinese {
+                let align = if n % 2 == 1 {
+                    Align::Right
+                } else {
+                    Align::Left
+                };
+                let x = self.left + st.size;
+                (x, self.width() - 2.0 * st.size, align, height + 7.0 * MM)
+            } else {
+                let top = height + self.bottom / 2.0 - st.size;
+                (self.left, self.width(), Align::Centre, top)
+            };
+            let box_top = self.pdf_y(top);
+            draw_text(
+                &mut self.pages[i],
+                synthetic,
+                line,
+                st,
+                x,
+                w,
+                box_top,
+                align,
+            );
+        }
+        self.pages
+    }
+}
+
+/// Draws one line whose box has its top at PDF `box_top`, in a measure from `x` `w` wide.
+#[allow(clippy::too_many_arguments)]
+fn draw_text(
+    c: &mut Content,
+    synthetic_bold: bool,
+    line: &Line,
+    style: TextStyle,
+    x: f32,
+    w: f32,
+    box_top: f32,
+    align: Align,
+) {
+    if line.glyphs.is_empty() {
+        return;
+    }
+    let slack = w - line.width;
+    let mut x = match align {
+        Align::Centre => x + (slack / 2.0).max(0.0),
+        Align::Right => x + slack.max(0.0),
+        _ => x,
+    };
+    let mut per_gap = 0.0;
+    if align == Align::Justify && !line.last && !line.gaps.is_empty() && slack > 0.0 {
+        per_gap = slack / line.gaps.len() as f32;
+        // A line with a few gaps and much room (a long word pushed to the next
+        // line) looks worse stretched than ragged.
+        if per_gap > style.size * 0.6 {
+            per_gap = 0.0;
+        }
+    }
+    // The em box centred in the line box; Noto CJK's em box is 0.88 above the
+    // baseline and 0.12 below.
+    let baseline = box_top - (style.leading - style.size) / 2.0 - 0.88 * style.size;
+    let size = style.size;
+    let adjust = -per_gap * 1000.0 / size;
+    let mut is_gap = vec![false; line.glyphs.len() + 1];
+    for &g in &line.gaps {
+        is_gap[g as usize] = true;
+    }
+    let synthetic = synthetic_bold && style.weight == Weight::Bold;
+    c.begin_text();
+    if synthetic {
+        c.set_text_rendering_mode(TextRenderingMode::FillStroke);
+        c.set_line_width(size * 0.03);
+    }
+    let glyphs = &line.glyphs;
+    let mut k = 0;
+    while k < glyphs.len() {
+        if k > 0 && is_gap[k] {
+            x += per_gap;
+        }
+        let font = glyphs[k].font;
+        let mut end = k;
+        let mut pieces: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut run_w = 0.0;
+        while end < glyphs.len() && glyphs[end].font == font {
+            if end > k && is_gap[end] && per_gap > 0.0 {
+                pieces.push(Vec::new());
+                run_w += per_gap;
+            }
+            let piece = pieces.last_mut().expect("a piece");
+            piece.extend_from_slice(&glyphs[end].cid.to_be_bytes());
+            run_w += glyphs[end].advance * size;
+            end += 1;
+        }
+        c.set_font(Name(FONT_NAMES[usize::from(font)]), size);
+        c.set_text_matrix([1.0, 0.0, 0.0, 1.0, x, baseline]);
+        if pieces.len() == 1 {
+            c.show(Str(&pieces[0]));
+        } else {
+            let mut sp = c.show_positioned();
+            let mut items = sp.items();
+            for (i, p) in pieces.iter().enumerate() {
+                if i > 0 {
+                    items.adjust(adjust);
+                }
+                items.show(Str(p));
+            }
+        }
+        x += run_w;
+        k = end;
+    }
+    if synthetic {
+        c.set_text_rendering_mode(TextRenderingMode::Fill);
+        c.set_line_width(0.5);
+    }
+    c.end_text();
+}
+
+fn write_pdf(
+    d: &Document,
+    chinese: bool,
+    fonts: &FontSet,
+    pages: Vec<Content>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut pdf = Pdf::new();
+    let mut next = Ref::new(1);
+    let catalog = next.bump();
+    let tree = next.bump();
+    let info = next.bump();
+    let ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (next.bump(), next.bump())).collect();
+    let font_refs = fonts.write(&mut pdf, &mut next)?;
+    for (content, (page, stream)) in pages.into_iter().zip(&ids) {
+        let mut p = pdf.page(*page);
+        p.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree)
+            .contents(*stream);
+        let mut res = p.resources();
+        let mut dict = res.fonts();
+        for (i, r) in font_refs.iter().enumerate() {
+            if let Some(r) = r {
+                dict.pair(Name(FONT_NAMES[i]), *r);
+            }
+        }
+        dict.finish();
+        res.finish();
+        p.finish();
+        let data = deflate(&content.finish());
+        pdf.stream(*stream, &data).filter(Filter::FlateDecode);
+    }
+    pdf.pages(tree)
+        .kids(ids.iter().map(|(p, _)| *p))
+        .count(ids.len() as i32);
+    let mut cat = pdf.catalog(catalog);
+    cat.pages(tree)
+        .lang(TextStr(if chinese { "zh-CN" } else { "en" }));
+    cat.viewer_preferences().display_doc_title(true);
+    cat.finish();
+    let title = clean(&d.title).replace('\n', " ");
+    let now = chrono::Utc::now();
+    use chrono::{Datelike, Timelike};
+    let date = Date::new(now.year().clamp(0, 9999) as u16)
+        .month(now.month() as u8)
+        .day(now.day() as u8)
+        .hour(now.hour() as u8)
+        .minute(now.minute() as u8)
+        .second(now.second() as u8)
+        .utc_offset_hour(0);
+    pdf.document_info(info)
+        .title(TextStr(&title))
+        .producer(TextStr("Groundswell"))
+        .creation_date(date);
+    Ok(pdf.finish())
+}
+
+#[cfg(test)]
+mod tests;
