@@ -28,6 +28,9 @@ const PAGE_W: f32 = 210.0 * MM;
 const PAGE_H: f32 = 297.0 * MM;
 /// The resource names of the export's fonts, by index.
 const FONT_NAMES: [&[u8]; 3] = [b"F0", b"F1", b"F2"];
+/// Table cell padding.
+const CELL_PAD_X: f32 = 4.0;
+const CELL_PAD_Y: f32 = 3.0;
 /// The colour of chart bars (the print page's).
 const BAR_RGB: (f32, f32, f32) = (0.043, 0.431, 0.310);
 
@@ -41,12 +44,12 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 pub fn to_pdf(d: &Document, chinese: bool, fonts: &PdfFonts) -> anyhow::Result<Vec<u8>> {
     let files = fonts::Files::open(fonts)?;
     let mut set = FontSet::new(&files, fonts)?;
-    let pages = {
+    let (pages, outline) = {
         let mut c = Composer::new(&mut set, chinese);
         c.document(d);
         c.finish()
     };
-    write_pdf(d, chinese, &set, pages)
+    write_pdf(d, chinese, &set, pages, &outline)
 }
 
 struct Styles {
@@ -70,20 +73,29 @@ fn style(weight: Weight, size: f32, leading: f32) -> TextStyle {
         weight,
         size,
         leading,
+        tracking: 0.0,
     }
 }
 
 impl Styles {
-    fn new(chinese: bool) -> Styles {
+    fn new(chinese: bool, width: f32) -> Styles {
         use Weight::{Bold, Regular};
         if chinese {
-            // 三号 on a 28.95 pt grid: the 22 lines a GB/T 9704 page holds.
-            let body = style(Regular, 16.0, 28.95);
+            // 三号 on a 28.95 pt grid, set a little tight: the 22 lines of 28 characters
+            // a GB/T 9704 page holds (Word does the same with its character grid).
+            let tracking = ((width - 28.0 * 16.0) / 28.0).min(0.0);
+            let body = TextStyle {
+                tracking,
+                ..style(Regular, 16.0, 28.95)
+            };
             Styles {
                 title: style(Bold, 22.0, 34.0),
                 subtitle: style(Regular, 16.0, 28.95),
                 body,
-                h1: style(Bold, 16.0, 28.95),
+                h1: TextStyle {
+                    weight: Bold,
+                    ..body
+                },
                 h2: body,
                 cell: style(Regular, 10.5, 15.0),
                 head: style(Bold, 10.5, 15.0),
@@ -137,6 +149,31 @@ struct Composer<'s, 'a> {
     pages: Vec<Content>,
     /// How far down the text area of the current page is filled.
     y: f32,
+    /// The headings, for the viewer's bookmarks.
+    outline: Vec<Mark>,
+}
+
+/// A table's column edges (absolute x, one more than the columns) and styles.
+struct TableGeom {
+    xs: Vec<f32>,
+    cell: TextStyle,
+    head: TextStyle,
+}
+
+impl TableGeom {
+    /// The height of a whole row.
+    fn height(&self, cells: &[Vec<Line>], st: TextStyle) -> f32 {
+        cells.iter().map(Vec::len).max().unwrap_or(0).max(1) as f32 * st.leading + 2.0 * CELL_PAD_Y
+    }
+}
+
+/// A heading's place, for the document outline.
+struct Mark {
+    level: u8,
+    title: String,
+    page: usize,
+    /// PDF y of the top of its line.
+    top: f32,
 }
 
 impl<'s, 'a> Composer<'s, 'a> {
@@ -149,13 +186,14 @@ impl<'s, 'a> Composer<'s, 'a> {
         let mut c = Composer {
             fonts,
             chinese,
-            s: Styles::new(chinese),
+            s: Styles::new(chinese, PAGE_W - left - right),
             top,
             bottom,
             left,
             right,
             pages: Vec::new(),
             y: 0.0,
+            outline: Vec::new(),
         };
         c.new_page();
         c
@@ -277,7 +315,23 @@ impl<'s, 'a> Composer<'s, 'a> {
                     self.space(if *level == 1 { 10.0 } else { 6.0 });
                 }
                 // A heading stays with two lines of what follows it.
+                let keep = 2.0 * body.leading;
                 let text = format!("{number}{text}");
+                self.need(st.leading + keep);
+                let title: String = clean(&text)
+                    .replace('\n', " ")
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect();
+                if !title.is_empty() {
+                    self.outline.push(Mark {
+                        level: *level,
+                        title,
+                        page: self.pages.len() - 1,
+                        top: self.pdf_y(self.y),
+                    });
+                }
                 self.paragraph(&text, st, 0.0, w, indent, Align::Left, 2.0 * body.leading);
                 if !zh {
                     self.space(3.0);
@@ -378,73 +432,89 @@ impl<'s, 'a> Composer<'s, 'a> {
             return;
         }
         let (cell, head) = (self.s.cell, self.s.head);
-        let pad_x = 4.0;
-        let pad_y = 3.0;
-        let widths = self.column_widths(headers, rows, cols, pad_x);
-        let mut xs = Vec::with_capacity(cols + 1);
-        let mut x = self.left;
+        let widths = self.column_widths(headers, rows, cols, CELL_PAD_X);
+        let mut xs = vec![self.left];
         for w in &widths {
-            xs.push(x);
-            x += w;
+            xs.push(xs[xs.len() - 1] + w);
         }
-        xs.push(x);
-        let layout = |c: &mut Self, row: &[String], st: TextStyle| -> Vec<Vec<Line>> {
-            (0..cols)
-                .map(|i| {
-                    let w = widths[i] - 2.0 * pad_x;
-                    c.lines(st, row.get(i).map_or("", String::as_str), w, w)
-                })
-                .collect()
-        };
-        let header = if headers.iter().any(|h| !h.trim().is_empty()) {
-            Some(layout(self, headers, head))
-        } else {
-            None
-        };
-        let row_h = |cells: &[Vec<Line>], st: TextStyle| {
-            cells.iter().map(Vec::len).max().unwrap_or(0).max(1) as f32 * st.leading + 2.0 * pad_y
-        };
-        let header_h = header.as_ref().map_or(0.0, |h| row_h(h, head));
+        let t = TableGeom { xs, cell, head };
+        let header = headers
+            .iter()
+            .any(|h| !h.trim().is_empty())
+            .then(|| self.table_row(&t, headers, head));
+        let header_h = header.as_ref().map_or(0.0, |h| t.height(h, head));
         // A header taller than a quarter page is shown once, not on every page.
-        let repeat = header_h <= self.height() / 4.0;
+        let repeat = header
+            .as_deref()
+            .filter(|_| header_h <= self.height() / 4.0);
         self.space(if self.chinese { 6.0 } else { 4.0 });
-        let first_h = rows.first().map_or(0.0, |r| {
-            let cells = layout(self, r, cell);
-            row_h(&cells, cell)
-        });
         if let Some(h) = &header {
-            self.need(header_h + first_h.min(self.height() / 2.0));
-            self.draw_row(h, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
+            // The header with (the start of) the first row.
+            let first = rows.first().map_or(0.0, |r| {
+                let cells = self.table_row(&t, r, cell);
+                t.height(&cells, cell)
+            });
+            self.need((header_h + first.min(self.height() / 2.0)).min(self.height()));
+            self.place_row(&t, h, true, None);
         }
         for r in rows {
-            let cells = layout(self, r, cell);
-            let h = row_h(&cells, cell);
-            if h > self.room() + 0.01 {
-                self.new_page();
-                if let (Some(hd), true) = (&header, repeat) {
-                    self.draw_row(hd, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
-                }
-            }
-            // A row taller than the page is split by lines.
-            let total = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
-            let mut from = 0;
-            loop {
-                let fit = ((self.room() - 2.0 * pad_y) / cell.leading)
-                    .floor()
-                    .max(1.0) as usize;
-                let n = fit.min(total - from);
-                self.draw_row(&cells, cell, &xs, from, n, pad_x, pad_y, false);
-                from += n;
-                if from >= total {
-                    break;
-                }
-                self.new_page();
-                if let (Some(hd), true) = (&header, repeat) {
-                    self.draw_row(hd, head, &xs, 0, usize::MAX, pad_x, pad_y, true);
-                }
-            }
+            let cells = self.table_row(&t, r, cell);
+            self.place_row(&t, &cells, false, repeat);
         }
         self.space(if self.chinese { 10.0 } else { 8.0 });
+    }
+
+    /// A row's cells broken into lines.
+    fn table_row(&mut self, t: &TableGeom, row: &[String], st: TextStyle) -> Vec<Vec<Line>> {
+        (0..t.xs.len() - 1)
+            .map(|i| {
+                let w = t.xs[i + 1] - t.xs[i] - 2.0 * CELL_PAD_X;
+                self.lines(st, row.get(i).map_or("", String::as_str), w, w)
+            })
+            .collect()
+    }
+
+    /// Places a row: on this page if it fits, else on the next (after the header row
+    /// again); a row taller than a page starts here, if a few of its lines fit, and is
+    /// split by lines. No line is lost.
+    fn place_row(
+        &mut self,
+        t: &TableGeom,
+        cells: &[Vec<Line>],
+        header: bool,
+        repeat: Option<&[Vec<Line>]>,
+    ) {
+        let st = if header { t.head } else { t.cell };
+        let h = t.height(cells, st);
+        let repeat_h = repeat.map_or(0.0, |r| t.height(r, t.head));
+        let page_room = self.height() - repeat_h;
+        let split_here = h > page_room && self.room() >= 2.0 * CELL_PAD_Y + 3.0 * st.leading;
+        if h > self.room() + 0.01 && !split_here && self.y > 0.0 {
+            self.table_page(t, repeat);
+        }
+        let total = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut from = 0;
+        while from < total {
+            let fit = ((self.room() - 2.0 * CELL_PAD_Y) / st.leading + 0.001).floor() as usize;
+            if fit == 0 && self.y > 0.0 {
+                self.table_page(t, repeat);
+                continue;
+            }
+            let n = fit.max(1).min(total - from);
+            self.draw_row(t, cells, st, from, n, header);
+            from += n;
+            if from < total {
+                self.table_page(t, repeat);
+            }
+        }
+    }
+
+    /// A new page for a table that goes on, with its header row again.
+    fn table_page(&mut self, t: &TableGeom, header: Option<&[Vec<Line>]>) {
+        self.new_page();
+        if let Some(h) = header {
+            self.draw_row(t, h, t.head, 0, usize::MAX, true);
+        }
     }
 
     /// Column widths from the content: columns that fit in an equal share get what they
@@ -535,21 +605,19 @@ impl<'s, 'a> Composer<'s, 'a> {
     }
 
     /// Lines `from..from + n` of a table row, at the current position.
-    #[allow(clippy::too_many_arguments)]
     fn draw_row(
         &mut self,
+        t: &TableGeom,
         cells: &[Vec<Line>],
         st: TextStyle,
-        xs: &[f32],
         from: usize,
         n: usize,
-        pad_x: f32,
-        pad_y: f32,
         header: bool,
     ) {
+        let xs = &t.xs;
         let most = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let shown = n.min(most.saturating_sub(from)).max(1);
-        let h = shown as f32 * st.leading + 2.0 * pad_y;
+        let h = shown as f32 * st.leading + 2.0 * CELL_PAD_Y;
         let top = self.y;
         let (y0, y1) = (self.pdf_y(top + h), self.pdf_y(top));
         let (x0, x1) = (xs[0], xs[xs.len() - 1]);
@@ -560,11 +628,16 @@ impl<'s, 'a> Composer<'s, 'a> {
             c.fill_nonzero();
             c.set_fill_gray(0.0);
         }
+        let align = if self.chinese && !header {
+            Align::Justify
+        } else {
+            Align::Left
+        };
         for (i, lines) in cells.iter().enumerate() {
-            let w = xs[i + 1] - xs[i] - 2.0 * pad_x;
+            let w = xs[i + 1] - xs[i] - 2.0 * CELL_PAD_X;
             for (k, line) in lines.iter().skip(from).take(shown).enumerate() {
-                let lt = top + pad_y + k as f32 * st.leading;
-                self.draw_line(line, st, xs[i] + pad_x, w, lt, Align::Left);
+                let lt = top + CELL_PAD_Y + k as f32 * st.leading;
+                self.draw_line(line, st, xs[i] + CELL_PAD_X, w, lt, align);
             }
         }
         let c = self.page();
@@ -572,7 +645,7 @@ impl<'s, 'a> Composer<'s, 'a> {
         c.line_to(x1, y1);
         c.move_to(x0, y0);
         c.line_to(x1, y0);
-        for &x in xs {
+        for x in xs.iter().copied() {
             c.move_to(x, y0);
             c.line_to(x, y1);
         }
@@ -610,33 +683,44 @@ impl<'s, 'a> Composer<'s, 'a> {
         let bar_area = (w - label_w - value_w).max(10.0);
         for (label, v) in bars {
             let lines = self.lines(st, label, label_w - 8.0, label_w - 8.0);
-            let h = lines.len().max(1) as f32 * st.leading + 3.0;
-            self.need(h);
-            let top = self.y;
-            for (k, line) in lines.iter().enumerate() {
-                let lt = top + 1.5 + k as f32 * st.leading;
-                self.draw_line(line, st, self.left, label_w - 8.0, lt, Align::Right);
+            let n_lines = lines.len().max(1);
+            // A short label keeps together; a long one goes on line by line.
+            self.need((n_lines as f32 * st.leading + 3.0).min(self.height()));
+            for k in 0..n_lines {
+                let first = k == 0;
+                let last = k + 1 == n_lines;
+                // 1.5 pt above the first line and below the last.
+                let h = st.leading + if first { 1.5 } else { 0.0 } + if last { 1.5 } else { 0.0 };
+                self.need(h);
+                let top = self.y;
+                let lt = top + if first { 1.5 } else { 0.0 };
+                if let Some(line) = lines.get(k) {
+                    self.draw_line(line, st, self.left, label_w - 8.0, lt, Align::Right);
+                }
+                let (axis_top, axis_bottom) = (self.pdf_y(top), self.pdf_y(top + h));
+                let c = self.page();
+                c.move_to(bar_x, axis_top);
+                c.line_to(bar_x, axis_bottom);
+                c.stroke();
+                if first {
+                    let bar_w = v.map_or(0.0, |n| {
+                        (n as f32 / max as f32 * bar_area).max(if n > 0 { 0.8 } else { 0.0 })
+                    });
+                    if bar_w > 0.0 {
+                        let bar_y = self.pdf_y(lt + st.leading * 0.8);
+                        let c = self.page();
+                        c.set_fill_rgb(BAR_RGB.0, BAR_RGB.1, BAR_RGB.2);
+                        c.rect(bar_x, bar_y, bar_w, st.leading * 0.6);
+                        c.fill_nonzero();
+                        c.set_fill_gray(0.0);
+                    }
+                    let v_line = self.lines(st, &value(v), value_w, value_w);
+                    if let Some(l) = v_line.first() {
+                        self.draw_line(l, st, bar_x + bar_w + 4.0, value_w, lt, Align::Left);
+                    }
+                }
+                self.y += h;
             }
-            let bar_w = v.map_or(0.0, |n| {
-                (n as f32 / max as f32 * bar_area).max(if n > 0 { 0.8 } else { 0.0 })
-            });
-            let (axis_top, axis_bottom) = (self.pdf_y(top), self.pdf_y(top + h));
-            let bar_y = self.pdf_y(top + 1.5 + st.leading * 0.8);
-            let c = self.page();
-            c.move_to(bar_x, axis_top);
-            c.line_to(bar_x, axis_bottom);
-            c.stroke();
-            if bar_w > 0.0 {
-                c.set_fill_rgb(BAR_RGB.0, BAR_RGB.1, BAR_RGB.2);
-                c.rect(bar_x, bar_y, bar_w, st.leading * 0.6);
-                c.fill_nonzero();
-                c.set_fill_gray(0.0);
-            }
-            let v_line = self.lines(st, &value(v), value_w, value_w);
-            if let Some(l) = v_line.first() {
-                self.draw_line(l, st, bar_x + bar_w + 4.0, value_w, top + 1.5, Align::Left);
-            }
-            self.y += h;
         }
         if let Some(n) = note.filter(|n| !n.trim().is_empty()) {
             self.space(3.0);
@@ -646,7 +730,7 @@ impl<'s, 'a> Composer<'s, 'a> {
     }
 
     /// Adds the page numbers, now that their count is known.
-    fn finish(mut self) -> Vec<Content> {
+    fn finish(mut self) -> (Vec<Content>, Vec<Mark>) {
         let total = self.pages.len();
         let st = self.s.page_number;
         let height = self.height();
@@ -686,7 +770,7 @@ impl<'s, 'a> Composer<'s, 'a> {
                 align,
             );
         }
-        self.pages
+        (self.pages, self.outline)
     }
 }
 
@@ -731,6 +815,9 @@ fn draw_text(
     }
     let synthetic = synthetic_bold && style.weight == Weight::Bold;
     c.begin_text();
+    if style.tracking != 0.0 {
+        c.set_char_spacing(style.tracking);
+    }
     if synthetic {
         c.set_text_rendering_mode(TextRenderingMode::FillStroke);
         c.set_line_width(size * 0.03);
@@ -752,7 +839,7 @@ fn draw_text(
             }
             let piece = pieces.last_mut().expect("a piece");
             piece.extend_from_slice(&glyphs[end].cid.to_be_bytes());
-            run_w += glyphs[end].advance * size;
+            run_w += style.advance(&glyphs[end]);
             end += 1;
         }
         c.set_font(Name(FONT_NAMES[usize::from(font)]), size);
@@ -776,6 +863,9 @@ fn draw_text(
         c.set_text_rendering_mode(TextRenderingMode::Fill);
         c.set_line_width(0.5);
     }
+    if style.tracking != 0.0 {
+        c.set_char_spacing(0.0);
+    }
     c.end_text();
 }
 
@@ -784,6 +874,7 @@ fn write_pdf(
     chinese: bool,
     fonts: &FontSet,
     pages: Vec<Content>,
+    outline: &[Mark],
 ) -> anyhow::Result<Vec<u8>> {
     let mut pdf = Pdf::new();
     let mut next = Ref::new(1);
@@ -813,7 +904,12 @@ fn write_pdf(
     pdf.pages(tree)
         .kids(ids.iter().map(|(p, _)| *p))
         .count(ids.len() as i32);
+    let page_refs: Vec<Ref> = ids.iter().map(|(p, _)| *p).collect();
+    let outline = write_outline(&mut pdf, &mut next, outline, &page_refs);
     let mut cat = pdf.catalog(catalog);
+    if let Some(o) = outline {
+        cat.outlines(o);
+    }
     cat.pages(tree)
         .lang(TextStr(if chinese { "zh-CN" } else { "en" }));
     cat.viewer_preferences().display_doc_title(true);
@@ -833,6 +929,58 @@ fn write_pdf(
         .producer(TextStr("Groundswell"))
         .creation_date(date);
     Ok(pdf.finish())
+}
+
+/// Bookmarks: level-1 headings at the top, level-2 under the one before them.
+fn write_outline(pdf: &mut Pdf, next: &mut Ref, marks: &[Mark], pages: &[Ref]) -> Option<Ref> {
+    if marks.is_empty() {
+        return None;
+    }
+    let root = next.bump();
+    let ids: Vec<Ref> = marks.iter().map(|_| next.bump()).collect();
+    let mut parent: Vec<Option<usize>> = vec![None; marks.len()];
+    let mut top_level = Vec::new();
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); marks.len()];
+    let mut last_section = None;
+    for (i, m) in marks.iter().enumerate() {
+        match last_section {
+            Some(p) if m.level > 1 => {
+                parent[i] = Some(p);
+                kids[p].push(i);
+            }
+            _ => {
+                top_level.push(i);
+                if m.level == 1 {
+                    last_section = Some(i);
+                }
+            }
+        }
+    }
+    let mut siblings = vec![top_level.clone()];
+    siblings.extend(kids.iter().filter(|k| !k.is_empty()).cloned());
+    for list in &siblings {
+        for (k, &i) in list.iter().enumerate() {
+            let m = &marks[i];
+            let mut item = pdf.outline_item(ids[i]);
+            item.title(TextStr(&m.title))
+                .parent(parent[i].map_or(root, |p| ids[p]));
+            if k > 0 {
+                item.prev(ids[list[k - 1]]);
+            }
+            if let Some(&n) = list.get(k + 1) {
+                item.next(ids[n]);
+            }
+            if let (Some(&f), Some(&l)) = (kids[i].first(), kids[i].last()) {
+                item.first(ids[f]).last(ids[l]).count(kids[i].len() as i32);
+            }
+            item.dest().page(pages[m.page]).xyz(0.0, m.top, None);
+        }
+    }
+    let mut o = pdf.outline(root);
+    if let (Some(&f), Some(&l)) = (top_level.first(), top_level.last()) {
+        o.first(ids[f]).last(ids[l]).count(marks.len() as i32);
+    }
+    Some(root)
 }
 
 #[cfg(test)]

@@ -45,12 +45,21 @@ pub(super) fn clean(text: &str) -> String {
     out
 }
 
-/// A font, a size and the distance between baselines, in points.
+/// A font, a size, the distance between baselines and the space added after each
+/// character (PDF's Tc, usually 0), in points.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TextStyle {
     pub weight: Weight,
     pub size: f32,
     pub leading: f32,
+    pub tracking: f32,
+}
+
+impl TextStyle {
+    /// The width a glyph takes in this style.
+    pub fn advance(&self, g: &Glyph) -> f32 {
+        g.advance * self.size + self.tracking
+    }
 }
 
 /// One line, ready to draw.
@@ -127,7 +136,7 @@ pub(super) fn break_lines(
         }
         let p = prepare(fonts, style.weight, hard);
         let n = p.glyphs.len();
-        let adv = |i: usize| p.glyphs[i].advance * style.size;
+        let adv = |i: usize| style.advance(&p.glyphs[i]);
         let mut start = 0;
         while start < n && p.space[start] {
             start += 1;
@@ -181,7 +190,7 @@ pub(super) fn break_lines(
                         if at == start + 1 { i } else { at }
                     }
                 };
-                let w_at = ink_width(&p, start, at, style.size);
+                let w_at = ink_width(&p, start, at, style);
                 push(&mut lines, start, at, w_at, false);
                 start = at;
                 while start < n && p.space[start] {
@@ -255,12 +264,12 @@ fn is_mark(c: char) -> bool {
 }
 
 /// The width of characters `from..to`, trailing spaces not counted.
-fn ink_width(p: &Prepared, from: usize, to: usize, size: f32) -> f32 {
+fn ink_width(p: &Prepared, from: usize, to: usize, style: TextStyle) -> f32 {
     let mut to = to;
     while to > from && p.space[to - 1] {
         to -= 1;
     }
-    p.glyphs[from..to].iter().map(|g| g.advance).sum::<f32>() * size
+    p.glyphs[from..to].iter().map(|g| style.advance(g)).sum()
 }
 
 /// The width of the text on one line (`max`, widest line break kept) and its widest
@@ -276,7 +285,7 @@ pub(super) fn measure(fonts: &mut FontSet, style: TextStyle, text: &str) -> (f32
                 piece = 0.0;
                 piece_ink = 0.0;
             }
-            let w = p.glyphs[i].advance * style.size;
+            let w = style.advance(&p.glyphs[i]);
             line += w;
             piece += w;
             if !p.space[i] {
@@ -292,6 +301,6 @@ pub(super) fn measure(fonts: &mut FontSet, style: TextStyle, text: &str) -> (f32
 /// The natural width of a short text on one line, in points.
 pub(super) fn width(fonts: &mut FontSet, style: TextStyle, text: &str) -> f32 {
     text.chars()
-        .map(|c| fonts.glyph(style.weight, c).advance * style.size)
+        .map(|c| style.advance(&fonts.glyph(style.weight, c)))
         .sum()
 }
