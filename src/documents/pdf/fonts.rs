@@ -85,15 +85,24 @@ impl PdfFonts {
     /// As [`PdfFonts::find`] with the overrides given. A file named explicitly that
     /// cannot be used is an error, not a reason to look elsewhere.
     pub fn locate(regular: Option<&Path>, bold: Option<&Path>) -> Result<PdfFonts, PdfFontError> {
+        Self::search(regular, bold, [REGULAR, BOLD, FALLBACK])
+    }
+
+    /// As [`PdfFonts::locate`], in the given lists of regular, bold and fallback files.
+    pub(super) fn search(
+        regular: Option<&Path>,
+        bold: Option<&Path>,
+        [regulars, bolds, fallbacks]: [&[&str]; 3],
+    ) -> Result<PdfFonts, PdfFontError> {
         let regular = match regular {
             Some(p) => cjk_face(p)?,
-            None => first_usable(REGULAR).ok_or(PdfFontError::NoCjkFont)?,
+            None => first_usable(regulars).ok_or(PdfFontError::NoCjkFont)?,
         };
         let bold = match bold {
             Some(p) => cjk_face(p)?,
-            None => first_usable(BOLD).unwrap_or_else(|| regular.clone()),
+            None => first_usable(bolds).unwrap_or_else(|| regular.clone()),
         };
-        let fallback = FALLBACK
+        let fallback = fallbacks
             .iter()
             .map(Path::new)
             .find(|p| p.is_file())

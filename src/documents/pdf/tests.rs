@@ -563,6 +563,18 @@ fn the_loader_picks_the_simplified_chinese_face_and_rejects_others() {
             Err(PdfFontError::Unusable { .. })
         ));
     }
+    // Nothing installed: the message the caller shows.
+    let none = PdfFonts::search(None, None, [&[], &[], &[]]).unwrap_err();
+    assert!(matches!(none, PdfFontError::NoCjkFont));
+    assert_eq!(
+        none.to_string(),
+        "PDF export needs a CJK font: install fonts-noto-cjk or set GROUNDSWELL_PDF_FONT"
+    );
+    // No bold font: the regular one, stroked.
+    let regular = fonts.regular.path.to_str().unwrap();
+    let no_bold = PdfFonts::search(None, None, [&[regular], &["/nonexistent.ttc"], &[]]).unwrap();
+    assert_eq!(no_bold.bold, fonts.regular);
+    assert_eq!(no_bold.fallback, None);
     // Named explicitly, the same file is found again.
     let again = PdfFonts::locate(Some(&fonts.regular.path), Some(&fonts.bold.path)).unwrap();
     assert_eq!(again, fonts);
