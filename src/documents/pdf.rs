@@ -1,15 +1,17 @@
 //! The document model as PDF, with its fonts embedded, so that the Chinese reads the
 //! same on any machine. In Chinese it follows the official-document conventions
 //! (GB/T 9704) the DOCX uses: A4 with margins of 37/35/28/26 mm, a bold 二号 title,
-//! the body in 三号 with a two-character first-line indent, 一、 headings bold, page
-//! numbers "— 1 —" at the foot, on the outer side. Tables and charts are set in 五号
-//! so that long appendices stay readable.
+//! the body in 三号, 22 lines of 28 characters, with a two-character first-line
+//! indent, 一、 headings bold (黑体), page numbers "— 1 —" at the foot on the outer
+//! side. (一) headings, 楷体 in the standard, are in the body face: Noto has no Kai.
+//! Tables and charts are set in 五号 so that long appendices stay readable. Headings
+//! become the PDF's bookmarks.
 //!
 //! The fonts are Noto CJK (fonts-noto-cjk) as subset CID fonts with /W widths and a
 //! ToUnicode map, so text can be searched and copied; what they lack comes from
 //! DejaVu Sans when it is installed, else shows as the .notdef box. There is no
-//! shaping: glyphs come straight from the cmap and right-to-left text is set in its
-//! stored order.
+//! shaping: glyphs come straight from the cmap, and runs of right-to-left letters are
+//! only reversed (no bidirectional algorithm, no Arabic joining).
 
 mod fonts;
 mod text;
@@ -306,7 +308,11 @@ impl<'s, 'a> Composer<'s, 'a> {
     fn block(&mut self, b: &Block, number: &str) {
         let w = self.width();
         let zh = self.chinese;
-        let indent = if zh { 2.0 * self.s.body.size } else { 0.0 };
+        let indent = if zh {
+            2.0 * self.s.body.advance_em()
+        } else {
+            0.0
+        };
         let body = self.s.body;
         match b {
             Block::Heading { level, text } => {
@@ -358,7 +364,7 @@ impl<'s, 'a> Composer<'s, 'a> {
         let body = self.s.body;
         let zh = self.chinese;
         let w = self.width();
-        let indent = if zh { 2.0 * body.size } else { 12.0 };
+        let indent = if zh { 2.0 * body.advance_em() } else { 12.0 };
         let label = |i: usize| format!("{}.", i + 1);
         let label_w = (0..items.len())
             .map(|i| text::width(self.fonts, body, &label(i)))
@@ -392,7 +398,11 @@ impl<'s, 'a> Composer<'s, 'a> {
     fn quote(&mut self, text: &str, source: &str) {
         let zh = self.chinese;
         let (st, src) = (self.s.quote, self.s.source);
-        let ind = if zh { 2.0 * self.s.body.size } else { 24.0 };
+        let ind = if zh {
+            2.0 * self.s.body.advance_em()
+        } else {
+            24.0
+        };
         let w = self.width() - 2.0 * ind;
         self.space(if zh { 4.0 } else { 2.0 });
         let lines = self.lines(st, text, w, w);

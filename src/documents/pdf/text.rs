@@ -56,6 +56,11 @@ pub(super) struct TextStyle {
 }
 
 impl TextStyle {
+    /// The width a full-width (one em) character takes: "two characters" of indent.
+    pub fn advance_em(&self) -> f32 {
+        self.size + self.tracking
+    }
+
     /// The width a glyph takes in this style.
     pub fn advance(&self, g: &Glyph) -> f32 {
         g.advance * self.size + self.tracking
@@ -155,11 +160,16 @@ pub(super) fn break_lines(
             for r in &runs {
                 glyphs[r.clone()].reverse();
             }
+            // No stretching inside a reversed run.
+            let mut inside = vec![false; to - from + 1];
+            for r in &runs {
+                inside[r.start + 1..r.end]
+                    .iter_mut()
+                    .for_each(|x| *x = true);
+            }
             let gaps = (from + 1..to)
-                .filter(|&k| p.allowed[k])
-                .map(|k| k - from)
-                .filter(|k| !runs.iter().any(|r| r.start < *k && *k < r.end))
-                .map(|k| k as u32)
+                .filter(|&k| p.allowed[k] && !inside[k - from])
+                .map(|k| (k - from) as u32)
                 .collect();
             lines.push(Line {
                 glyphs,
