@@ -2,4 +2,5 @@
 //! open outside Groundswell.
 
 pub mod docx;
+pub mod pdf;
 pub mod tables;
