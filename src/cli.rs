@@ -55,13 +55,13 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
-    /// An issue's briefing as DOCX or Markdown, e.g. for a scheduled job.
+    /// An issue's briefing as DOCX, PDF or Markdown, e.g. for a scheduled job.
     Briefing {
         /// The issue's number.
         #[arg(long)]
         issue: i64,
-        /// docx or md.
-        #[arg(long, value_parser = ["docx", "md"])]
+        /// docx, pdf or md.
+        #[arg(long, value_parser = ["docx", "pdf", "md"])]
         format: String,
         /// Where to write it.
         #[arg(short = 'o', long)]
@@ -378,6 +378,8 @@ async fn export_briefing(
         .map_err(|e| anyhow::anyhow!("issue {issue}: {e}"))?;
     let bytes = match format {
         "docx" => crate::documents::docx::to_docx(&doc, lang == crate::i18n::Lang::Zh)?,
+        "pdf" => crate::documents::pdf_or_font_error(&doc, lang == crate::i18n::Lang::Zh)?
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
         _ => crate::domain::briefing::to_markdown(&doc, lang == crate::i18n::Lang::Zh).into_bytes(),
     };
     std::fs::write(output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;

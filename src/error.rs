@@ -28,6 +28,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("database unavailable")]
     Unavailable,
+    /// Something this installation lacks (a font for PDF): says what to install.
+    #[error("not available here")]
+    NotAvailable(&'static str),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -94,6 +97,7 @@ impl AppError {
                 "unavailable",
                 "error.unavailable",
             ),
+            AppError::NotAvailable(key) => (StatusCode::SERVICE_UNAVAILABLE, "not_available", *key),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -223,23 +223,6 @@ pub fn to_docx(d: &Document, chinese: bool) -> anyhow::Result<Vec<u8>> {
                         .add_run(run(&format!("—— {source}"), &s.body, s.table_size)),
                 )
             }
-            Block::Quote { text, source } => {
-                // Indented by two characters on both sides, the source right-aligned.
-                let indent = if chinese { 640 } else { 567 };
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    doc = doc.add_paragraph(
-                        Paragraph::new()
-                            .indent(Some(indent), None, Some(indent), None)
-                            .add_run(run(line, &s.h2, s.body_size - 2)),
-                    );
-                }
-                doc.add_paragraph(
-                    Paragraph::new()
-                        .align(AlignmentType::Right)
-                        .indent(None, None, Some(indent), None)
-                        .add_run(run(&format!("—— {source}"), &s.body, s.table_size)),
-                )
-            }
             Block::Chart { title, bars, note } => {
                 doc =
                     doc.add_paragraph(Paragraph::new().add_run(run(title, &s.h2, s.body_size - 4)));

@@ -595,7 +595,7 @@ pub async fn render(book: TableBook, req: &ReportRequest) -> Result<Rendered, Ap
     let contents = tr.t("report.sheet_contents");
     let (bytes, content_type, ext) = tokio::task::spawn_blocking(move || {
         let chinese = lang == Lang::Zh;
-        Ok::<_, anyhow::Error>(match format.as_str() {
+        Ok::<_, anyhow::Error>(Ok(match format.as_str() {
             "xlsx" => (
                 crate::documents::tables::to_xlsx(&book, contents)?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -607,6 +607,16 @@ pub async fn render(book: TableBook, req: &ReportRequest) -> Result<Rendered, Ap
                 "csv",
             ),
             "json" => (serde_json::to_vec(&book)?, "application/json", "json"),
+            "pdf" => match crate::documents::pdf_or_font_error(
+                &crate::documents::tables::to_document(&book),
+                chinese,
+            )? {
+                Ok(bytes) => (bytes, "application/pdf", "pdf"),
+                Err(e) => {
+                    tracing::error!(error = %e, "PDF export");
+                    return Ok(Err(AppError::NotAvailable("briefing.pdf_font_missing")));
+                }
+            },
             _ => (
                 crate::documents::docx::to_docx(
                     &crate::documents::tables::to_document(&book),
@@ -615,11 +625,11 @@ pub async fn render(book: TableBook, req: &ReportRequest) -> Result<Rendered, Ap
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "docx",
             ),
-        })
+        }))
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?
-    .map_err(AppError::Internal)?;
+    .map_err(AppError::Internal)??;
     Ok(Rendered {
         bytes,
         content_type,

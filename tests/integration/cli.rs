@@ -393,6 +393,28 @@ async fn the_demo_loads_once_from_the_command_line(db: Db) {
         "",
     );
     assert!(!ok && err.contains("issue 999"), "{err}");
+    let pdf = dir.join("b.pdf");
+    let (ok, _, err) = run(
+        &t,
+        &[
+            "export",
+            "briefing",
+            "--issue",
+            "3",
+            "--format",
+            "pdf",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    if let Some(text) = crate::documents::pdf_text(&std::fs::read(&pdf).unwrap()) {
+        assert!(
+            text.contains("一、概述") && text.contains("典型个案"),
+            "{text}"
+        );
+    }
     // The monthly report, as a federation would schedule it.
     let xlsx = dir.join("r.xlsx");
     let (ok, out, err) = run(

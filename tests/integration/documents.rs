@@ -70,3 +70,37 @@ fn rand_suffix() -> u64 {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
 }
+
+/// The text of a PDF as `pdftotext` reads it (its layout kept, so table rows stay on
+/// one line); `None` when the tool is missing and not required.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let have = Command::new("which")
+        .arg("pdftotext")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        if std::env::var_os("GROUNDSWELL_REQUIRE_BROWSER").is_some() {
+            panic!("pdftotext is required: apt-get install poppler-utils");
+        }
+        eprintln!("NOTE: PDF text check SKIPPED: pdftotext missing");
+        return None;
+    }
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let dir = std::env::temp_dir().join(format!("gs-pdf-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -377,6 +377,30 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
     assert!(foot.contains("PAGE"), "{foot}");
     // LibreOffice opens and converts it, and the PDF's text has the Chinese title.
     crate::documents::converts_with_libreoffice(&docx, "关于延长自闭症儿童康复补贴年龄的建议");
+    // PDF: the Chinese font embedded, so the title and the counts read back as text.
+    let pdf = c
+        .get(w.app.url(&format!("/issues/{}/briefing.pdf", issue.id)))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    if let Some(text) = crate::documents::pdf_text(&pdf.bytes().await.unwrap()) {
+        let flat: String = text.split_whitespace().collect();
+        assert!(
+            flat.contains("关于延长自闭症儿童康复补贴年龄的建议"),
+            "{text}"
+        );
+        assert!(
+            flat.contains("记录了4条发现") && flat.contains("一、概述"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("SECRET-REF-123") && !text.contains("某某小区"),
+            "{text}"
+        );
+    }
     let print = c
         .get(w.app.url(&format!("/issues/{}/briefing", issue.id)))
         .send()
@@ -396,7 +420,7 @@ async fn a_briefing_carries_the_proposal_and_evidence_but_nothing_private(db: Db
         .into_iter()
         .filter(|e| e.action == "issue.briefing_exported")
         .count();
-    assert_eq!(exports, 3);
+    assert_eq!(exports, 4);
     let secret = groundswell::domain::token::generate();
     s.create_api_token(
         senior,
@@ -671,6 +695,20 @@ async fn exports_survive_hostile_text(db: Db) {
     );
     assert!(xml.contains("=cmd|") && xml.contains("🧒🏽"), "kept as text");
     crate::documents::converts_with_libreoffice(&docx, "مرحبا");
+    let pdf = c
+        .get(w.app.url(&format!("/issues/{}/briefing.pdf", issue.id)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    if let Some(text) = crate::documents::pdf_text(&pdf) {
+        assert!(
+            text.contains("=cmd|") && text.contains("<script>alert(1)</script>"),
+            "as text: {text}"
+        );
+    }
     let page = c
         .get(w.app.url(&format!("/issues/{}/briefing", issue.id)))
         .send()

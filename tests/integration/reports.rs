@@ -491,6 +491,23 @@ async fn every_report_format_reads_back(db: Db) {
         csv.contains("Departments,'=SUM(1+1)|cmd,Submissions,1"),
         "{csv}"
     );
+    // PDF in Chinese: the title and the departments' figures read back as text.
+    let pdf = get("pdf", "zh-CN").await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    if let Some(text) = crate::documents::pdf_text(&pdf.bytes().await.unwrap()) {
+        assert!(text.contains("倡导工作报告"), "{text}");
+        let line = text
+            .lines()
+            .find(|l| l.contains("宁波市民政局") && l.contains('%'))
+            .unwrap_or_else(|| panic!("no line for the civil affairs bureau: {text}"));
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        // Submissions, answered, on time, late, overdue, within deadline, rate, median.
+        assert_eq!(
+            cells[1..],
+            ["2", "2", "2", "0", "0", "0", "100%", "26"],
+            "{line}"
+        );
+    }
     // DOCX in Chinese opens in LibreOffice with its title.
     let docx = get("docx", "zh-CN").await.unwrap().bytes().await.unwrap();
     crate::documents::converts_with_libreoffice(&docx, "倡导工作报告");
@@ -533,7 +550,7 @@ async fn every_report_format_reads_back(db: Db) {
             .into_iter()
             .filter(|e| e.action == "report.exported")
             .count();
-    assert_eq!(exported, 3);
+    assert_eq!(exported, 4);
     f.w.app.stop().await;
 }
 

@@ -359,6 +359,43 @@ async fn docx_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Respo
         .into_response())
 }
 
+async fn pdf_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
+    let bytes = tokio::task::spawn_blocking(move || {
+        crate::documents::pdf_or_font_error(&doc, lang == Lang::Zh)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "PDF export");
+        AppError::NotAvailable("briefing.pdf_font_missing")
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"issue-{issue_id}-briefing.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// PDF download, with the Chinese font embedded.
+pub async fn pdf(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: RequestContext,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let doc = build(&state, &user, id, ctx.lang).await?;
+    let res = pdf_response(doc, ctx.lang, id).await?;
+    record_export(&state, &user, &ctx.ip, id, "pdf").await?;
+    Ok(res)
+}
+
 /// DOCX download, to edit further in Word or LibreOffice.
 pub async fn docx(
     State(state): State<AppState>,
@@ -443,9 +480,9 @@ fn render_print(d: &Document, lang: Lang) -> Markup {
     }
 }
 
-/// The briefing of an issue: `format=md` (Markdown), `docx` or `json` (the document model).
+/// The briefing of an issue: `format=md` (Markdown), `docx`, `pdf` or `json` (the document model).
 #[utoipa::path(get, path = "/api/v1/issues/{id}/briefing", tag = "issues", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Issue id"), ("format" = Option<String>, Query, description = "md (default), docx or json")),
+    params(("id" = i64, Path, description = "Issue id"), ("format" = Option<String>, Query, description = "md (default), docx, pdf or json")),
     responses(
         (status = 200, description = "The briefing"),
         (status = 400, description = "Unknown format (`bad_request`)", body = crate::api::ErrorBody),
@@ -458,7 +495,7 @@ pub async fn api(
     Query(p): Query<BriefingParams>,
 ) -> Result<Response, AppError> {
     let format = p.format.unwrap_or_else(|| "md".into());
-    if !["md", "json", "docx"].contains(&format.as_str()) {
+    if !["md", "json", "docx", "pdf"].contains(&format.as_str()) {
         return Err(AppError::BadRequest("briefing.format_unknown"));
     }
     let doc = build(&state, &user, id, ctx.lang).await?;
@@ -466,6 +503,7 @@ pub async fn api(
     match format.as_str() {
         "json" => Ok(axum::Json(doc).into_response()),
         "docx" => docx_response(doc, ctx.lang, id).await,
+        "pdf" => pdf_response(doc, ctx.lang, id).await,
         _ => Ok(markdown_response(&doc, ctx.lang, id)),
     }
 }

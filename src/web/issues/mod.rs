@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/briefing", get(briefing::print_page))
         .route("/issues/{id}/briefing.md", get(briefing::markdown))
         .route("/issues/{id}/briefing.docx", get(briefing::docx))
+        .route("/issues/{id}/briefing.pdf", get(briefing::pdf))
         .route(
             "/issues/{id}/proposal/version/{version_id}",
             get(proposal::by_id),
@@ -479,6 +480,7 @@ async fn show(
                 a.button href={ "/issues/" (issue.id) "/briefing" } { (tr.t("briefing.print")) } " "
                 a.button href={ "/issues/" (issue.id) "/briefing.md" } { (tr.t("briefing.markdown")) } " "
                 a.button href={ "/issues/" (issue.id) "/briefing.docx" } { (tr.t("briefing.docx")) } " "
+                a.button href={ "/issues/" (issue.id) "/briefing.pdf" } { (tr.t("briefing.pdf")) } " "
                 (tr.t(stage_key(&issue.stage))) " · " (tr.t(priority_key(&issue.priority))) " · "
                 (tax.area_name(issue.policy_area_id, lang)) " · " (tr.t("issues.owner")) " " (issue.owner_name)
             }
