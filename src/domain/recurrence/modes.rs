@@ -1103,7 +1103,15 @@ struct CompiledMode {
 fn compile(cues: &[&str]) -> Regex {
     let joined = cues
         .iter()
-        .map(|c| format!("(?:{})", c.replace("{N}", N).replace("{EN_N}", EN_N)))
+        .map(|c| {
+            // ASCII word boundaries: the cues are ASCII words, and a Unicode boundary
+            // would keep the fast regex engines off Chinese text.
+            let c = c
+                .replace("{N}", N)
+                .replace("{EN_N}", EN_N)
+                .replace(r"\b", r"(?-u:\b)");
+            format!("(?:{c})")
+        })
         .collect::<Vec<_>>()
         .join("|");
     Regex::new(&joined).expect("failure-mode cue patterns are valid")

@@ -701,6 +701,10 @@ fn recurrence_speed() {
         i += 1;
     }
     let t = std::time::Instant::now();
+    let corpus = Corpus::build(&docs, &Settings::default());
+    println!("terms, weights and modes: {:.1?}", t.elapsed());
+    drop(corpus);
+    let t = std::time::Instant::now();
     let found = candidates(&docs, &Settings::default());
     println!(
         "pass over {} findings: {:.1?}, {} candidates",
