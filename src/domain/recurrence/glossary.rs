@@ -112,4 +112,38 @@ concepts! {
     "shelter_stay", "庇护期限", "length of shelter stay", ["天数", "最多", "期限", "住满", "7天", "七天", "15天"], ["nights", "maximum", "stay", "days"];
     "apply_where", "属地管理", "where to apply", ["户籍地", "居住地", "回老家", "属地"], ["hometown", "registered", "where"];
     "digital", "线上", "online", ["线上", "手机", "APP", "小程序", "网上", "智能手机"], ["online", "app", "smartphone", "digital", "internet", "phone"];
+    // More of the welfare system, in the same broad terms: devices and senses, food,
+    // law, care arrangements, insurance schemes, and the groups and events casework meets.
+    "assistive_device", "辅助器具", "assistive devices", ["辅具", "辅助器具", "轮椅", "假肢", "矫形器", "助行器", "拐杖", "护理床", "适配"], ["assistive", "device", "devices", "wheelchair", "wheelchairs", "prosthesis", "prosthetic", "prosthetics", "orthosis", "orthotic", "walker", "crutches", "mobility aid"];
+    "physical_disability", "肢体残疾", "physical disability", ["肢体", "肢残", "截瘫", "截肢", "偏瘫", "脊髓损伤", "行动不便"], ["physical disability", "amputee", "amputation", "paraplegia", "paraplegic", "tetraplegia", "spinal", "stroke"];
+    "vision", "视力残疾", "visual impairment", ["视力", "盲人", "视障", "低视力", "失明", "导盲"], ["blind", "blindness", "visual", "sight", "braille"];
+    "meal", "助餐", "meals", ["助餐", "食堂", "送餐", "配餐", "午餐", "营养餐", "吃饭", "用餐"], ["meal", "meals", "canteen", "lunch", "food", "dining"];
+    "legal_aid", "法律援助", "legal aid", ["法律援助", "法援", "律师", "诉讼", "法院", "仲裁", "维权"], ["legal aid", "lawyer", "lawyers", "court", "litigation", "arbitration", "lawsuit", "legal"];
+    "foster", "家庭寄养", "foster and kinship care", ["寄养", "亲属抚养", "祖父母", "隔代", "外婆", "外公"], ["foster", "fostering", "kinship", "grandparents", "grandmother", "grandfather"];
+    "pension", "养老金", "pension", ["养老金", "养老保险", "退休金", "退休工资"], ["pension", "pensions", "retirement"];
+    "unemployment_insurance", "失业保险", "unemployment insurance", ["失业保险", "失业金", "失业保险金"], ["unemployment insurance", "unemployment benefit", "jobseeker"];
+    "contributions", "缴费", "contributions", ["缴费", "缴纳", "断缴", "补缴", "缴满"], ["contribution", "contributions", "contributory", "paid in"];
+    "medical_aid", "医疗救助", "medical assistance", ["医疗救助", "大病救助", "二次报销", "医疗兜底"], ["medical assistance", "medical aid", "catastrophic"];
+    "rare_disease", "罕见病", "rare disease", ["罕见病", "特殊医学用途", "特医", "孤儿药"], ["rare disease", "rare diseases", "orphan drug", "special formula"];
+    "pregnancy", "怀孕生育", "pregnancy and birth", ["怀孕", "孕妇", "孕期", "生育", "分娩", "产假", "哺乳", "产后"], ["pregnant", "pregnancy", "maternity", "childbirth", "birth", "postnatal", "breastfeeding"];
+    "labour_contract", "劳动关系", "employment contract", ["劳动合同", "劳动关系", "用工", "欠薪", "工资拖欠", "劳务"], ["contract", "labour", "labor", "informal", "wage arrears"];
+    "crisis", "危机干预", "crisis response", ["危机", "急性发作", "发病", "失控", "自杀", "轻生", "伤人", "肇事"], ["crisis", "acute", "relapse", "suicide", "suicidal", "violent", "episode"];
+    "addiction", "戒毒", "addiction", ["戒毒", "吸毒", "酗酒", "成瘾", "赌博"], ["addiction", "addicted", "drug use", "alcohol", "gambling"];
+    "homeless", "流浪乞讨", "homelessness", ["流浪", "乞讨", "露宿", "无家可归"], ["homeless", "homelessness", "rough sleeping", "street"];
+    "ex_offender", "刑满释放", "leaving prison", ["刑满释放", "社区矫正", "服刑", "出狱", "监狱"], ["prison", "probation", "ex-offender", "released", "custody"];
+    "student_aid", "教育资助", "student aid", ["助学金", "学费", "学杂费", "教育救助", "资助", "奖学金", "减免"], ["tuition", "bursary", "scholarship", "school fees", "student aid", "waiver"];
+    "exam", "考试", "examinations", ["考试", "中考", "高考", "考场", "报考", "升学考试"], ["exam", "exams", "examination", "gaokao", "zhongkao", "entrance"];
+    "home_teaching", "送教上门", "home teaching", ["送教上门", "送教", "居家教育"], ["home teaching", "home tuition", "home-based education", "home schooling"];
+    "funeral", "殡葬", "funeral", ["殡葬", "丧葬", "火化", "墓地"], ["funeral", "burial", "cremation"];
+    "veteran", "优抚", "veterans", ["优抚", "退役军人", "军属", "烈属"], ["veteran", "veterans", "military"];
+    "utilities", "水电燃气", "utilities", ["取暖", "水电", "燃气", "电费", "水费", "暖气"], ["heating", "utilities", "utility", "electricity", "gas"];
+    "disaster", "灾害", "disaster", ["灾害", "受灾", "火灾", "洪水", "地震", "台风"], ["disaster", "fire", "flood", "earthquake", "typhoon"];
+    "debt", "债务", "debt", ["债务", "欠债", "借钱", "贷款", "负债", "网贷"], ["debt", "debts", "loan", "loans", "borrowed"];
+    "ownership", "房屋产权", "home ownership", ["产权", "业主", "自有住房", "房东", "租户", "承租"], ["owner", "owners", "owner-occupier", "tenant", "tenants", "landlord"];
+    "care_staff", "护理人员", "care workers", ["护理员", "护工", "保姆", "家政", "服务人员", "养老护理"], ["care worker", "care workers", "care staff", "aide", "nanny", "helper"];
+    "disability_allowance", "残疾人两项补贴", "disability allowances", ["两项补贴", "生活补贴", "护理补贴", "重度残疾人护理"], ["living allowance", "care allowance", "attendance allowance"];
+    "high_age_allowance", "高龄津贴", "old-age allowance", ["高龄津贴", "高龄补贴", "长寿"], ["longevity", "old-age allowance", "high-age"];
+    "rural", "农村", "rural areas", ["农村", "乡镇", "乡下", "村里", "山区", "偏远"], ["rural", "village", "villages", "countryside", "township"];
+    "nutrition", "营养", "nutrition", ["营养", "饮食", "膳食", "奶粉"], ["nutrition", "diet", "dietary", "formula", "milk"];
+    "trust", "财产信托", "trusts and estate", ["信托", "遗产", "财产管理", "遗嘱"], ["trust", "trusts", "estate", "will", "inheritance"];
 }

@@ -1,6 +1,6 @@
 //! Recurring-gap detection: which unlinked findings describe the same gap?
 //!
-//! The method, in four steps, the same for a pass over 100,000 findings and for the
+//! The method, in five steps, the same for a pass over 100,000 findings and for the
 //! suggestions shown when one finding is saved:
 //!
 //! 1. **Terms.** Chinese runs become character pairs (补贴, 贴停…), English words are
@@ -9,21 +9,32 @@
 //!    concept term for 康复 and rehabilitation alike, so that Chinese and English findings
 //!    about one gap meet. The threshold a worker filled in adds its kind and value.
 //! 2. **Weights.** TF-IDF over the findings being compared (rare shared terms say more
-//!    than common ones), as unit-length vectors; similarity is their cosine.
-//! 3. **Neighbours.** Findings are compared only within one policy area. Pairs worth
+//!    than common ones), as unit-length vectors; similarity is their cosine (across
+//!    languages, the cosine of concepts and thresholds alone when that is higher).
+//! 3. **Failure modes.** The terms say which benefit a finding is about; they barely say
+//!    how it fails, and two findings about one benefit can be different gaps (it stops
+//!    at 14; it is too small). A generic typology of how policies fail ([`modes`]: an
+//!    age limit, an amount too low, a residence rule, a waiting list, a service missing,
+//!    one installed but broken, proof demanded, too far…) is read from cue patterns in
+//!    either language and from the threshold's kind, as a second facet. Similarity is
+//!    multiplied by how far the two findings' modes agree (a soft cosine: related modes
+//!    count partly), from [`Settings::mode_floor`] when they disagree entirely to 1;
+//!    a finding that names no mode is not penalised.
+//! 4. **Neighbours.** Findings are compared only within one policy area. Pairs worth
 //!    scoring are found through an inverted index over each finding's strongest terms,
 //!    leaving out terms that half the area uses, so a pass stays near-linear.
-//! 4. **Groups.** Average-linkage clustering on that sparse graph: the two groups whose
+//! 5. **Groups.** Average-linkage clustering on that sparse graph: the two groups whose
 //!    findings are most alike on average join, until no pair is alike enough. Average
 //!    linkage, unlike joining any two similar findings, does not chain one gap into the
 //!    next through a single finding that mentions both.
 //!
 //! A group becomes a candidate issue when it was reported by at least two workers or
 //! organisations. Its reasons are the terms most of its findings share and the threshold
-//! they name. Quality is measured against a labelled set (tests/data/recurring_gaps.json)
-//! by pairwise precision and recall; see the tests.
+//! they name. Quality is measured against two labelled sets (tests/data/) by pairwise
+//! precision and recall; see the tests.
 
 pub mod glossary;
+pub mod modes;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
@@ -72,12 +83,17 @@ pub struct Settings {
     /// Two findings that both name a threshold, of different kinds (an age limit and an
     /// income line), are this much less alike.
     pub threshold_mismatch: f32,
+    /// Two findings whose failure modes ([`modes`]) disagree entirely keep this share
+    /// of their likeness; agreeing ones keep all of it.
+    pub mode_floor: f32,
+    /// A threshold's kind counts this many failure-mode cues.
+    pub kind_cues: f32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            join_at: 0.20,
+            join_at: 0.16,
             edge_min: 0.1,
             neighbours: 40,
             probe_terms: 16,
@@ -89,6 +105,8 @@ impl Default for Settings {
             text_weight: 1.0,
             idf_power: 1.0,
             threshold_mismatch: 0.5,
+            mode_floor: 0.45,
+            kind_cues: 2.0,
         }
     }
 }
@@ -242,6 +260,45 @@ pub fn is_concept(term: &str) -> Option<&'static glossary::Concept> {
     glossary::CONCEPTS.iter().find(|c| c.id == id)
 }
 
+/// A finding's failure modes: cues in its text and threshold value, and the kind of
+/// threshold it names, as a unit vector (log-damped counts).
+fn failure_modes(doc: &GapDoc, s: &Settings) -> Vec<(u32, f32)> {
+    let mut text = doc.text.to_lowercase();
+    if let Some((_, _, value)) = &doc.threshold {
+        text.push(' ');
+        text.push_str(&value.to_lowercase());
+    }
+    let mut counts = modes::cue_counts(&text);
+    if let Some((_, kind, _)) = &doc.threshold {
+        let mode = match kind.as_str() {
+            "age" => Some("age"),
+            "residence" => Some("residence"),
+            "income" => Some("means"),
+            "disability_grade" => Some("grade"),
+            _ => None,
+        };
+        if let Some(m) = mode.and_then(modes::index_of) {
+            // An income line says less about how the test fails than an age does.
+            counts[m] += if kind == "income" {
+                s.kind_cues / 2.0
+            } else {
+                s.kind_cues
+            };
+        }
+    }
+    let mut v: Vec<(u32, f32)> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| *c > 0.0)
+        .map(|(m, c)| (m as u32, (1.0 + c).ln()))
+        .collect();
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v
+}
+
 // ---------------------------------------------------------------- vectors
 
 /// The script a finding is written in.
@@ -280,6 +337,10 @@ pub struct Corpus {
     /// Each finding's threshold kind, if it names one.
     pub kinds: Vec<Option<String>>,
     mismatch: f32,
+    /// Each finding's failure modes as a unit vector over [`modes::FAILURE_MODES`]
+    /// (empty when the text names none).
+    pub modes: Vec<Vec<(u32, f32)>>,
+    mode_floor: f32,
     pub terms: Vec<String>,
     pub df: Vec<u32>,
     surface: HashMap<String, String>,
@@ -359,6 +420,8 @@ impl Corpus {
                 .map(|d| d.threshold.as_ref().map(|t| t.1.clone()))
                 .collect(),
             mismatch: s.threshold_mismatch,
+            modes: docs.iter().map(|d| failure_modes(d, s)).collect(),
+            mode_floor: s.mode_floor,
             terms,
             df,
             surface: best.into_iter().map(|(k, (_, w))| (k, w)).collect(),
@@ -376,10 +439,21 @@ impl Corpus {
             _ => full
                 .max(cosine(&self.concept_vectors[i], &self.concept_vectors[j]) * self.cross_scale),
         };
-        match (&self.kinds[i], &self.kinds[j]) {
+        let sim = match (&self.kinds[i], &self.kinds[j]) {
             (Some(a), Some(b)) if a != b => sim * self.mismatch,
             _ => sim,
+        };
+        sim * self.mode_agreement(i, j)
+    }
+
+    /// How far the failure modes of `i` and `j` agree, as a factor between the floor
+    /// (they name different ways of failing) and 1 (the same, or one names none).
+    pub fn mode_agreement(&self, i: usize, j: usize) -> f32 {
+        let (a, b) = (&self.modes[i], &self.modes[j]);
+        if a.is_empty() || b.is_empty() {
+            return 1.0;
         }
+        self.mode_floor + (1.0 - self.mode_floor) * modes::agreement(a, b)
     }
 
     /// A term as a reader should see it (concepts are left as `@id`).
@@ -718,9 +792,9 @@ pub fn most_similar(
     docs.extend_from_slice(pool);
     docs.push(query.clone());
     let corpus = Corpus::build(&docs, s);
-    let q = &corpus.vectors[pool.len()];
+    let q = pool.len();
     let mut scored: Vec<(usize, f32)> = (0..pool.len())
-        .map(|i| (i, cosine(q, &corpus.vectors[i])))
+        .map(|i| (i, corpus.similarity(q, i)))
         .filter(|(_, s)| *s >= min)
         .collect();
     scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
