@@ -53,6 +53,17 @@ fn held_out() -> (Vec<GapDoc>, Vec<String>) {
     )))
 }
 
+/// A third set (382 findings, 36 recurring gaps with 15 near-miss pairs, 37 one-off
+/// distractors), written by someone who saw neither the method nor the other sets, and
+/// measured once after the method was frozen. It must not be used to tune anything:
+/// it is the honest figure of how the method does on findings it was not shaped on.
+fn untouched() -> (Vec<GapDoc>, Vec<String>) {
+    parse_labelled(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/recurring_gaps_fresh.json"
+    )))
+}
+
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
     let data: Labelled = serde_json::from_str(json).unwrap();
     let mut areas: HashMap<String, i64> = HashMap::new();
@@ -176,6 +187,24 @@ fn held_out_gaps_are_found_too() {
     );
     assert!(precision >= 0.84, "precision {precision:.3}");
     assert!(recall >= 0.83, "recall {recall:.3}");
+}
+
+/// The target is 0.85 for both, and it is NOT met on findings the method was not tuned
+/// on. Measured once, frozen method: precision 0.601, recall 0.747 (the method before
+/// the failure-mode facet: 0.583 / 0.704). The floors stop it getting worse; see the
+/// module header for what would be needed to reach the target.
+#[test]
+fn untouched_gaps_are_found_with_the_honest_figures() {
+    let (docs, labels) = untouched();
+    assert!(docs.len() >= 300);
+    let found = candidates(&docs, &Settings::default());
+    let (precision, recall) = pairwise(&docs, &labels, &found);
+    println!(
+        "untouched: pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
+        found.len()
+    );
+    assert!(precision >= 0.59, "precision {precision:.3}");
+    assert!(recall >= 0.73, "recall {recall:.3}");
 }
 
 #[test]
