@@ -134,6 +134,33 @@ struct SeedIssue {
     submissions: Vec<SeedSubmission>,
     parameter: Option<SeedParameter>,
     recommendations: Option<Recommendations>,
+    /// The proposal as sent; without it the demo falls back to a generic text.
+    proposal: Option<SeedProposal>,
+    /// An earlier, rougher first draft; without it the first version is the one sent.
+    draft: Option<SeedProposal>,
+}
+
+#[derive(Deserialize)]
+struct SeedProposal {
+    zh: ProposalFields,
+    en: ProposalFields,
+}
+
+impl SeedProposal {
+    fn text(&self, lang: Lang) -> &ProposalFields {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// The parts of a proposal the story writes out; any one may be missing.
+#[derive(Deserialize)]
+struct ProposalFields {
+    background: Option<String>,
+    analysis: Option<String>,
+    cost: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -483,23 +510,46 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
         if let Some(r) = &s.recommendations {
             let recs = if lang == Lang::En { &r.en } else { &r.zh };
             let coordinator = people.get("lin@demo.groundswell").copied().unwrap_or(owner);
+            let sent = s.proposal.as_ref().map(|p| p.text(lang));
+            let draft = s.draft.as_ref().map(|p| p.text(lang));
             for (n, (author, count)) in [(owner, 1usize), (coordinator, recs.len())]
                 .into_iter()
                 .enumerate()
             {
+                // The first version reads the draft where it has one, then the text sent.
+                let this = if n == 0 { draft } else { None };
+                let field = |f: fn(&ProposalFields) -> &Option<String>, generic: &str| {
+                    this.and_then(|p| f(p).clone())
+                        .or_else(|| sent.and_then(|p| f(p).clone()))
+                        .unwrap_or_else(|| generic.to_string())
+                };
                 let proposal = crate::store::proposals::ProposalText {
                     title: text.title.clone(),
                     reason: text.statement.clone(),
-                    background: match lang {
-                        Lang::En => "Social-work stations across Ningbo met this gap in their casework; the findings linked to this issue are the evidence.".into(),
-                        Lang::Zh => "宁波各社工站在个案工作中反复遇到这一缺口；与本议题关联的个案发现即为证据。".into(),
-                    },
-                    analysis: match lang {
-                        Lang::En => "The rule does not follow need: families fall out of support at the point where costs stay the same or grow.".into(),
-                        Lang::Zh => "现行规定与实际需要脱节：家庭在费用不变甚至增加时失去支持。".into(),
-                    },
+                    background: field(
+                        |p| &p.background,
+                        match lang {
+                            Lang::En => {
+                                "Social-work stations across Ningbo met this gap in their casework; the findings linked to this issue are the evidence."
+                            }
+                            Lang::Zh => {
+                                "宁波各社工站在个案工作中反复遇到这一缺口；与本议题关联的个案发现即为证据。"
+                            }
+                        },
+                    ),
+                    analysis: field(
+                        |p| &p.analysis,
+                        match lang {
+                            Lang::En => {
+                                "The rule does not follow need: families fall out of support at the point where costs stay the same or grow."
+                            }
+                            Lang::Zh => {
+                                "现行规定与实际需要脱节：家庭在费用不变甚至增加时失去支持。"
+                            }
+                        },
+                    ),
                     recommendations: recs[..count.min(recs.len())].join("\n"),
-                    cost: String::new(),
+                    cost: field(|p| &p.cost, ""),
                     // The version sent quotes three cases.
                     vignettes: if n == 1 {
                         pick_vignettes(&linked, &told, lang)
