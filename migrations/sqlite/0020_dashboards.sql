@@ -57,3 +57,5 @@ CREATE INDEX submissions_extended_due_idx ON submissions (extended_due_on);
 CREATE INDEX submissions_rehandling_due_idx ON submissions (rehandling_due_on);
 CREATE INDEX submissions_submitted_idx ON submissions (submitted_on);
 CREATE INDEX responses_responded_idx ON responses (responded_on);
+-- A worker's latest findings, on their start page.
+CREATE INDEX findings_recorder_idx ON findings (recorded_by, created_at);

@@ -63,6 +63,50 @@ impl OpenReply {
     }
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow, Serialize)]
+pub struct ReplyCounts {
+    pub due_soon: i64,
+    pub overdue: i64,
+    pub long_overdue: i64,
+    pub rehandling: i64,
+}
+
+/// The open replies with their deadline in force (`due`), for the queries below.
+const OPEN_REPLIES: &str = "SELECT s.id AS submission_id, s.issue_id, i.title AS issue_title, i.owner_id, s.department_id, \
+     d.name_zh AS department_zh, d.name_en AS department_en, s.submitted_on, s.due_on, s.extended_due_on, \
+     s.rehandling_due_on, (s.answer_latest_satisfaction IS NOT NULL AND s.answer_latest_satisfaction = 'not_satisfied') AS rehandling, \
+     CASE WHEN s.answer_latest_satisfaction = 'not_satisfied' AND s.rehandling_due_on IS NOT NULL THEN s.rehandling_due_on \
+          ELSE COALESCE(s.extended_due_on, s.due_on) END AS due \
+     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id JOIN departments d ON d.id = s.department_id \
+     WHERE s.awaiting_answer AND i.merged_into IS NULL";
+
+pub(crate) fn open_replies_sql() -> String {
+    format!(
+        "SELECT * FROM ({OPEN_REPLIES}) q WHERE ($1 IS NULL OR q.due >= $1) AND q.due <= $2 \
+         AND ($3 IS NULL OR q.rehandling = $3) AND ($5 IS NULL OR q.owner_id = $5) ORDER BY q.due, q.submission_id LIMIT $4"
+    )
+}
+
+pub(crate) fn count_open_replies_sql() -> String {
+    format!(
+        "SELECT \
+         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due >= $1 AND q.due <= $3 THEN 1 ELSE 0 END), 0) AS due_soon, \
+         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due < $1 AND q.due >= $2 THEN 1 ELSE 0 END), 0) AS overdue, \
+         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due < $2 THEN 1 ELSE 0 END), 0) AS long_overdue, \
+         COALESCE(SUM(CASE WHEN q.rehandling THEN 1 ELSE 0 END), 0) AS rehandling \
+         FROM ({OPEN_REPLIES}) q WHERE ($4 IS NULL OR q.owner_id = $4)"
+    )
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct RecentFinding {
+    pub id: i64,
+    pub narrative: String,
+    pub policy_area_id: i64,
+    pub observed_on: NaiveDate,
+    pub issue_link_count: i64,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct DueCommitment {
     pub id: i64,
@@ -105,9 +149,30 @@ pub trait DashboardStore: Send + Sync {
         filter: &PipelineFilter,
         per_stage: i64,
     ) -> StoreResult<(Vec<(String, i64)>, Vec<PipelineCard>)>;
-    /// Submissions awaiting an answer whose deadline in force is on or before `by`,
-    /// soonest first, at most `limit`, with how many there are in all.
-    async fn open_replies(&self, by: NaiveDate, limit: i64) -> StoreResult<Vec<OpenReply>>;
+    /// Submissions awaiting an answer whose deadline in force falls between `from` (if
+    /// given) and `to`, in a re-handling round or not (if given), soonest first, at most
+    /// `limit`.
+    async fn open_replies(
+        &self,
+        from: Option<NaiveDate>,
+        to: NaiveDate,
+        rehandling: Option<bool>,
+        owner_id: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<OpenReply>>;
+    /// How many awaited replies are (outside re-handling) due from `today` to `by`,
+    /// overdue since `long_before` or later, and due before `long_before`; and how many
+    /// re-handling rounds are open.
+    async fn count_open_replies(
+        &self,
+        today: NaiveDate,
+        long_before: NaiveDate,
+        by: NaiveDate,
+        owner_id: Option<i64>,
+    ) -> StoreResult<ReplyCounts>;
+    /// The latest findings a worker recorded (not deleted), newest first.
+    async fn recent_findings_by(&self, user_id: i64, limit: i64)
+    -> StoreResult<Vec<RecentFinding>>;
     /// Open commitments falling due on or before `by`, soonest first.
     async fn open_commitments_due(
         &self,
@@ -194,20 +259,48 @@ macro_rules! impl_dashboard_store {
 
             async fn open_replies(
                 &self,
-                by: chrono::NaiveDate,
+                from: Option<chrono::NaiveDate>,
+                to: chrono::NaiveDate,
+                rehandling: Option<bool>,
+                owner_id: Option<i64>,
                 limit: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::OpenReply>> {
+                Ok(sqlx::query_as(&$crate::store::dashboards::open_replies_sql())
+                    .bind(from)
+                    .bind(to)
+                    .bind(rehandling)
+                    .bind(limit)
+                    .bind(owner_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn count_open_replies(
+                &self,
+                today: chrono::NaiveDate,
+                long_before: chrono::NaiveDate,
+                by: chrono::NaiveDate,
+                owner_id: Option<i64>,
+            ) -> $crate::store::StoreResult<$crate::store::dashboards::ReplyCounts> {
+                Ok(sqlx::query_as(&$crate::store::dashboards::count_open_replies_sql())
+                    .bind(today)
+                    .bind(long_before)
+                    .bind(by)
+                    .bind(owner_id)
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn recent_findings_by(
+                &self,
+                user_id: i64,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::RecentFinding>> {
                 Ok(sqlx::query_as(
-                    "SELECT * FROM (SELECT s.id AS submission_id, s.issue_id, i.title AS issue_title, i.owner_id, s.department_id, \
-                     d.name_zh AS department_zh, d.name_en AS department_en, s.submitted_on, s.due_on, s.extended_due_on, \
-                     s.rehandling_due_on, (s.answer_latest_satisfaction IS NOT NULL AND s.answer_latest_satisfaction = 'not_satisfied') AS rehandling, \
-                     CASE WHEN s.answer_latest_satisfaction = 'not_satisfied' AND s.rehandling_due_on IS NOT NULL THEN s.rehandling_due_on \
-                          ELSE COALESCE(s.extended_due_on, s.due_on) END AS due \
-                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id JOIN departments d ON d.id = s.department_id \
-                     WHERE s.awaiting_answer AND i.merged_into IS NULL) q \
-                     WHERE q.due <= $1 ORDER BY q.due, q.submission_id LIMIT $2",
+                    "SELECT id, narrative, policy_area_id, observed_on, issue_link_count FROM findings \
+                     WHERE recorded_by = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $2",
                 )
-                .bind(by)
+                .bind(user_id)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?)

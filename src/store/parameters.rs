@@ -57,6 +57,8 @@ pub trait ParameterStore: Send + Sync {
     async fn add_parameter_value(&self, v: &NewValue, audit: &AuditEvent) -> StoreResult<i64>;
     /// Oldest first.
     async fn parameter_values(&self, parameter_id: i64) -> StoreResult<Vec<ValueRow>>;
+    /// Every value of every parameter, by parameter and then oldest first.
+    async fn all_parameter_values(&self) -> StoreResult<Vec<ValueRow>>;
     /// Every value of every parameter that an issue changed, with the parameters' full
     /// histories (to show before and after).
     async fn issue_outcomes(
@@ -65,7 +67,7 @@ pub trait ParameterStore: Send + Sync {
     ) -> StoreResult<Vec<(ParameterRow, Vec<ValueRow>)>>;
 }
 
-const VALUE_SELECT: &str = "SELECT id, parameter_id, value, valid_from, issue_id, beneficiaries, source FROM parameter_values";
+pub(crate) const VALUE_SELECT: &str = "SELECT id, parameter_id, value, valid_from, issue_id, beneficiaries, source FROM parameter_values";
 
 macro_rules! impl_parameter_store {
     ($store:ty) => {
@@ -135,6 +137,12 @@ macro_rules! impl_parameter_store {
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, v.issue_id.or(Some(v.parameter_id)))?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn all_parameter_values(&self) -> $crate::store::StoreResult<Vec<$crate::store::parameters::ValueRow>> {
+                Ok(sqlx::query_as(&format!("{} ORDER BY parameter_id, valid_from", $crate::store::parameters::VALUE_SELECT))
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn parameter_values(&self, parameter_id: i64) -> $crate::store::StoreResult<Vec<$crate::store::parameters::ValueRow>> {

@@ -44,6 +44,18 @@ pub trait ReportStore: Send + Sync {
         period: Period,
         scope: ReportScope,
     ) -> StoreResult<PortfolioFacts>;
+    /// Policy changes taking effect in the period, each with the value before it.
+    async fn outcome_facts(
+        &self,
+        period: Period,
+        scope: ReportScope,
+    ) -> StoreResult<Vec<crate::domain::report::OutcomeFact>>;
+    /// Issues closed in the period, with their resolution.
+    async fn closed_facts(
+        &self,
+        period: Period,
+        scope: ReportScope,
+    ) -> StoreResult<Vec<crate::domain::report::ClosedFact>>;
     async fn create_report_job(
         &self,
         requested_by: i64,
@@ -94,6 +106,61 @@ pub(crate) struct OutcomeRow {
     pub beneficiaries: Option<i64>,
     pub issue_id: Option<i64>,
     pub issue_title: Option<String>,
+}
+
+impl OutcomeRow {
+    pub(crate) fn fact(self) -> crate::domain::report::OutcomeFact {
+        crate::domain::report::OutcomeFact {
+            parameter_zh: self.name_zh,
+            parameter_en: self.name_en,
+            unit: self.unit,
+            before: self.previous_value,
+            after: self.value,
+            valid_from: self.valid_from,
+            beneficiaries: self.beneficiaries,
+            issue_id: self.issue_id,
+            issue_title: self.issue_title,
+        }
+    }
+}
+
+pub(crate) fn closed_fact(
+    (issue_id, title, resolution, at): (i64, String, Option<String>, DateTime<Utc>),
+) -> crate::domain::report::ClosedFact {
+    crate::domain::report::ClosedFact {
+        issue_id,
+        title,
+        resolution: resolution.unwrap_or_default(),
+        closed_on: crate::domain::finding::china_date(at),
+    }
+}
+
+/// Policy changes taking effect in a period, each with the value before it. A change
+/// belongs to the scope through the issue that won it, or (with no issue named) through
+/// its parameter's area when only an area is asked. Binds: `$1` area, `$2`
+/// organisation, `$3`–`$4` the period's days.
+pub(crate) fn outcomes_sql() -> String {
+    format!(
+        "SELECT p.name_zh, p.name_en, p.unit, \
+                     (SELECT v2.value FROM parameter_values v2 WHERE v2.parameter_id = v.parameter_id AND v2.valid_from < v.valid_from \
+                      ORDER BY v2.valid_from DESC LIMIT 1) AS previous_value, \
+                     v.value, v.valid_from, v.beneficiaries, v.issue_id, i.title AS issue_title \
+                     FROM parameter_values v JOIN policy_parameters p ON p.id = v.parameter_id \
+                     LEFT JOIN advocacy_issues i ON i.id = v.issue_id \
+                     WHERE v.valid_from >= $3 AND v.valid_from <= $4 \
+                     AND (CASE WHEN i.id IS NULL THEN $2 IS NULL AND ($1 IS NULL OR p.area_id = $1) ELSE {ISSUE_IN_SCOPE} END) \
+                     ORDER BY v.valid_from, v.id"
+    )
+}
+
+/// Issues closed in a period (their latest closing on the timeline), still closed.
+/// Binds: `$1` area, `$2` organisation, `$3`–`$4` the period's first and last moments.
+pub(crate) fn closed_sql() -> String {
+    format!(
+        "SELECT i.id, i.title, i.resolution, MAX(a.at) FROM audit_log a JOIN advocacy_issues i ON i.id = a.subject_id \
+                     WHERE a.action = 'issue.closed' AND a.subject_type = 'issue' AND a.at >= $3 AND a.at < $4 \
+                     AND i.stage = 'closed' AND {ISSUE_IN_SCOPE} GROUP BY i.id, i.title, i.resolution ORDER BY i.id"
+    )
 }
 
 /// An issue is in scope when it is of the area and owned or supported by the
@@ -166,34 +233,21 @@ macro_rules! impl_report_store {
                 .await?;
                 // A change belongs to the scope through the issue that won it, or (with
                 // no issue named) through its parameter's area when only an area is asked.
-                let outcomes: Vec<OutcomeRow> = sqlx::query_as(&format!(
-                    "SELECT p.name_zh, p.name_en, p.unit, \
-                     (SELECT v2.value FROM parameter_values v2 WHERE v2.parameter_id = v.parameter_id AND v2.valid_from < v.valid_from \
-                      ORDER BY v2.valid_from DESC LIMIT 1) AS previous_value, \
-                     v.value, v.valid_from, v.beneficiaries, v.issue_id, i.title AS issue_title \
-                     FROM parameter_values v JOIN policy_parameters p ON p.id = v.parameter_id \
-                     LEFT JOIN advocacy_issues i ON i.id = v.issue_id \
-                     WHERE v.valid_from >= $3 AND v.valid_from <= $4 \
-                     AND (CASE WHEN i.id IS NULL THEN $2 IS NULL AND ($1 IS NULL OR p.area_id = $1) ELSE {ISSUE_IN_SCOPE} END) \
-                     ORDER BY v.valid_from, v.id"
-                ))
-                .bind(scope.area_id)
-                .bind(scope.org_id)
-                .bind(period.from)
-                .bind(period.to)
-                .fetch_all(&mut *tx)
-                .await?;
-                let closed: Vec<(i64, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(&format!(
-                    "SELECT i.id, i.title, i.resolution, MAX(a.at) FROM audit_log a JOIN advocacy_issues i ON i.id = a.subject_id \
-                     WHERE a.action = 'issue.closed' AND a.subject_type = 'issue' AND a.at >= $3 AND a.at < $4 \
-                     AND i.stage = 'closed' AND {ISSUE_IN_SCOPE} GROUP BY i.id, i.title, i.resolution ORDER BY i.id"
-                ))
-                .bind(scope.area_id)
-                .bind(scope.org_id)
-                .bind(start)
-                .bind(end)
-                .fetch_all(&mut *tx)
-                .await?;
+                let outcomes: Vec<OutcomeRow> = sqlx::query_as(&$crate::store::reports::outcomes_sql())
+                    .bind(scope.area_id)
+                    .bind(scope.org_id)
+                    .bind(period.from)
+                    .bind(period.to)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let closed: Vec<(i64, String, Option<String>, DateTime<Utc>)> =
+                    sqlx::query_as(&$crate::store::reports::closed_sql())
+                        .bind(scope.area_id)
+                        .bind(scope.org_id)
+                        .bind(start)
+                        .bind(end)
+                        .fetch_all(&mut *tx)
+                        .await?;
                 tx.commit().await?;
                 Ok(PortfolioFacts {
                     issues: issues
@@ -239,30 +293,41 @@ macro_rules! impl_report_store {
                             satisfaction,
                         })
                         .collect(),
-                    outcomes: outcomes
-                        .into_iter()
-                        .map(|o| OutcomeFact {
-                            parameter_zh: o.name_zh,
-                            parameter_en: o.name_en,
-                            unit: o.unit,
-                            before: o.previous_value,
-                            after: o.value,
-                            valid_from: o.valid_from,
-                            beneficiaries: o.beneficiaries,
-                            issue_id: o.issue_id,
-                            issue_title: o.issue_title,
-                        })
-                        .collect(),
-                    closed: closed
-                        .into_iter()
-                        .map(|(issue_id, title, resolution, at)| ClosedFact {
-                            issue_id,
-                            title,
-                            resolution: resolution.unwrap_or_default(),
-                            closed_on: china_date(at),
-                        })
-                        .collect(),
+                    outcomes: outcomes.into_iter().map(OutcomeRow::fact).collect(),
+                    closed: closed.into_iter().map($crate::store::reports::closed_fact).collect(),
                 })
+            }
+
+            async fn outcome_facts(
+                &self,
+                period: $crate::domain::report::Period,
+                scope: $crate::store::reports::ReportScope,
+            ) -> $crate::store::StoreResult<Vec<$crate::domain::report::OutcomeFact>> {
+                let rows: Vec<$crate::store::reports::OutcomeRow> = sqlx::query_as(&$crate::store::reports::outcomes_sql())
+                    .bind(scope.area_id)
+                    .bind(scope.org_id)
+                    .bind(period.from)
+                    .bind(period.to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map($crate::store::reports::OutcomeRow::fact).collect())
+            }
+
+            async fn closed_facts(
+                &self,
+                period: $crate::domain::report::Period,
+                scope: $crate::store::reports::ReportScope,
+            ) -> $crate::store::StoreResult<Vec<$crate::domain::report::ClosedFact>> {
+                use $crate::domain::finding::china_day_start;
+                let rows: Vec<(i64, String, Option<String>, chrono::DateTime<chrono::Utc>)> =
+                    sqlx::query_as(&$crate::store::reports::closed_sql())
+                        .bind(scope.area_id)
+                        .bind(scope.org_id)
+                        .bind(china_day_start(period.from))
+                        .bind(china_day_start(period.to + chrono::Days::new(1)))
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map($crate::store::reports::closed_fact).collect())
             }
 
             async fn create_report_job(

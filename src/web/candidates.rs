@@ -46,7 +46,7 @@ pub fn term_label(term: &str, lang: Lang) -> String {
 }
 
 /// The shared terms as labels, each once (the concept 康复 and the pair 康复 alike).
-fn shared_labels(c: &CandidateRow, lang: Lang) -> Vec<String> {
+pub fn shared_labels(c: &CandidateRow, lang: Lang) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in &c.shared_terms {
         let label = term_label(t, lang);
@@ -58,7 +58,7 @@ fn shared_labels(c: &CandidateRow, lang: Lang) -> Vec<String> {
 }
 
 /// A first title for the issue: the benefit the findings name, or their shared terms.
-fn suggested_title(c: &CandidateRow, tr: Tr) -> String {
+pub fn suggested_title(c: &CandidateRow, tr: Tr) -> String {
     let lang = tr.lang();
     let terms: Vec<String> = c
         .shared_terms

@@ -115,6 +115,9 @@ fn nav(page: &PageCtx) -> Markup {
                 (item("/departments", "nav.departments"))
                 (item("/parameters", "nav.parameters"))
             }
+            @if page.ctx.user.as_ref().is_some_and(|u| crate::web::dashboards::may_view(u.role)) {
+                (item("/dashboards", "nav.dashboards"))
+            }
             @if page.ctx.user.as_ref().is_some_and(|u| crate::web::reports::may_report(u.role)) {
                 (item("/reports", "nav.reports"))
             }

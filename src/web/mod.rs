@@ -26,6 +26,7 @@ pub mod candidates;
 pub mod charts;
 pub mod context;
 pub mod csrf;
+pub mod dashboards;
 pub mod departments;
 pub mod errors;
 pub mod findings;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inbox::router())
         .merge(parameters::router())
         .merge(reports::router())
+        .merge(dashboards::router())
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())

@@ -498,7 +498,7 @@ pub async fn take_draft(session: &Session) -> Option<SubmissionForm> {
         .flatten()
 }
 
-fn department_label(zh: &str, en: &str, lang: Lang) -> String {
+pub fn department_label(zh: &str, en: &str, lang: Lang) -> String {
     match lang {
         Lang::En if !en.is_empty() => en.to_string(),
         _ => zh.to_string(),
