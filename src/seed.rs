@@ -707,10 +707,35 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
                 _ => 7,
             }];
             let actor = if to == "closed" { coordinator } else { owner };
-            let day = days_ago(
-                s.submissions.iter().map(|x| x.days_ago).max().unwrap_or(20) + 20
-                    - (step as u64 * 3).min(19),
-            );
+            // Before the first submission the issue was drafted and reviewed; it was
+            // marked responded when the first answer came, implementing ten days
+            // later, and closed after the change took effect (or a month after the
+            // last answer).
+            let first = s.submissions.iter().map(|x| x.days_ago).max().unwrap_or(20);
+            let answers: Vec<u64> = s
+                .submissions
+                .iter()
+                .filter_map(|x| x.response.as_ref().map(|r| r.days_ago))
+                .collect();
+            let first_answer = answers
+                .iter()
+                .max()
+                .copied()
+                .unwrap_or(first.saturating_sub(1));
+            let last_answer = answers.iter().min().copied().unwrap_or(first_answer);
+            let ago = match to {
+                "drafting" => first + 25,
+                "review" => first + 12,
+                "submitted" => first,
+                "responded" => first_answer,
+                "implementing" => first_answer.saturating_sub(10),
+                _ => s
+                    .parameter
+                    .as_ref()
+                    .map(|p| p.after_days_ago.saturating_sub(20))
+                    .unwrap_or(last_answer.saturating_sub(30)),
+            };
+            let day = days_ago(ago);
             if to == "submitted" {
                 // The coordinator approved the draft first.
                 store

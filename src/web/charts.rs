@@ -4,7 +4,7 @@
 //! numbers as a table beside it. Colours come from a palette that stays apart for
 //! colour-blind readers (Okabe–Ito), and each series is also named in a legend.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 /// Okabe–Ito, without the yellow that is too light on white.
 const PALETTE: [&str; 7] = [
@@ -40,9 +40,9 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// A horizontal bar chart. `summary` is the text alternative: a sentence saying what
-/// the chart shows (the largest, the total…).
-pub fn bars(id: &str, title: &str, summary: &str, heads: Heads<'_>, bars: &[Bar]) -> Markup {
+/// The drawing of a horizontal bar chart alone (the print page uses it; [`bars`] adds
+/// the caption and the table).
+pub fn bar_svg(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Markup {
     let max = bars
         .iter()
         .filter_map(|b| b.value)
@@ -51,27 +51,35 @@ pub fn bars(id: &str, title: &str, summary: &str, heads: Heads<'_>, bars: &[Bar]
     let row_h = 26.0;
     let label_w = 190.0;
     let bar_w = 360.0;
-    let width = label_w + bar_w + 70.0;
+    let width = label_w + bar_w + 90.0;
     let height = row_h * bars.len().max(1) as f64 + 8.0;
+    html! {
+        svg viewBox=(format!("0 0 {width} {height}")) role="img" aria-labelledby=(format!("{id}-t {id}-d")) preserveAspectRatio="xMinYMin meet" {
+            title id=(format!("{id}-t")) { (title) }
+            desc id=(format!("{id}-d")) { (summary) }
+            @for (i, b) in bars.iter().enumerate() {
+                @let y = 4.0 + row_h * i as f64;
+                text x=(label_w - 8.0) y=(y + row_h * 0.62) text-anchor="end" class="chart-label" { (truncate(&b.label, 18)) }
+                @if let Some(v) = b.value {
+                    @let w = (v / max * bar_w).max(if v > 0.0 { 2.0 } else { 0.0 });
+                    rect x=(label_w) y=(y + 4.0) width=(format!("{w:.1}")) height=(row_h - 8.0) fill=(colour(0)) rx="2" {}
+                    text x=(label_w + w + 6.0) y=(y + row_h * 0.62) class="chart-value" { (b.shown) }
+                } @else {
+                    text x=(label_w + 6.0) y=(y + row_h * 0.62) class="chart-value muted" { (b.shown) }
+                }
+            }
+        }
+    }
+}
+
+/// A horizontal bar chart. `summary` is the text alternative: a sentence saying what
+/// the chart shows (the largest, the total…).
+pub fn bars(id: &str, title: &str, summary: &str, heads: Heads<'_>, bars: &[Bar]) -> Markup {
     html! {
         figure.chart #(id) {
             figcaption { (title) }
             div.chart-body {
-                svg viewBox=(format!("0 0 {width} {height}")) role="img" aria-labelledby=(format!("{id}-t {id}-d")) preserveAspectRatio="xMinYMin meet" {
-                    title id=(format!("{id}-t")) { (title) }
-                    desc id=(format!("{id}-d")) { (summary) }
-                    @for (i, b) in bars.iter().enumerate() {
-                        @let y = 4.0 + row_h * i as f64;
-                        text x=(label_w - 8.0) y=(y + row_h * 0.62) text-anchor="end" class="chart-label" { (truncate(&b.label, 18)) }
-                        @if let Some(v) = b.value {
-                            @let w = (v / max * bar_w).max(if v > 0.0 { 2.0 } else { 0.0 });
-                            rect x=(label_w) y=(y + 4.0) width=(format!("{w:.1}")) height=(row_h - 8.0) fill=(colour(0)) rx="2" {}
-                            text x=(label_w + w + 6.0) y=(y + row_h * 0.62) class="chart-value" { (b.shown) }
-                        } @else {
-                            text x=(label_w + 6.0) y=(y + row_h * 0.62) class="chart-value muted" { (b.shown) }
-                        }
-                    }
-                }
+                (bar_svg(id, title, summary, bars))
                 table.list.chart-table {
                     thead { tr { th scope="col" { (heads.label) } th scope="col" { (heads.value) } } }
                     tbody {
@@ -145,7 +153,8 @@ pub fn stacked_columns(
             figcaption { (title) }
             ul.legend {
                 @for (i, s) in series.iter().enumerate() {
-                    li { span.swatch style=(PreEscaped(format!("background:{}", colour(i)))) {} " " (s.name) }
+                    // An SVG swatch: the page's security policy allows no inline styles.
+                    li { svg.swatch viewBox="0 0 10 10" aria-hidden="true" { rect width="10" height="10" rx="2" fill=(colour(i)) {} } " " (s.name) }
                 }
             }
             div.chart-body.wide {

@@ -1038,6 +1038,64 @@ async fn the_demo_tour(db: Db) {
         let text = wait_for_text(&c, if tag == "en" { "Ready" } else { "已完成" }).await;
         assert!(text.contains(".xlsx"), "{text}");
         shot(&c, &name("7b-report-ready")).await;
+        // The dashboards, each checked for a figure the demo story puts there.
+        let en = tag == "en";
+        for (path, needle, shot_name) in [
+            (
+                "/dashboards/pipeline",
+                if en { "Submitted 2" } else { "已提交 2" },
+                "8-pipeline",
+            ),
+            (
+                "/dashboards/replies",
+                if en {
+                    "2 replies long overdue"
+                } else {
+                    "严重逾期（超过 30 天）2 件"
+                },
+                "8b-replies",
+            ),
+            ("/dashboards/departments", "50%", "8c-departments"),
+            (
+                "/dashboards/evidence",
+                if en {
+                    "Findings by district"
+                } else {
+                    "各区县个案发现"
+                },
+                "8d-evidence",
+            ),
+            ("/dashboards/outcomes", "2,000", "8e-outcomes"),
+        ] {
+            c.goto(&app.url(path)).await.unwrap();
+            let text = wait_for_text(&c, needle).await;
+            assert!(!text.contains("500"), "{path}: {text}");
+            shot(&c, &name(shot_name)).await;
+        }
+        // Each chart carries its text alternative and its numbers in a table.
+        c.goto(&app.url("/dashboards/evidence")).await.unwrap();
+        let svgs = c
+            .find_all(Locator::Css("figure.chart svg[role=img] desc"))
+            .await
+            .unwrap();
+        assert!(svgs.len() >= 2, "charts with descriptions");
+        let tables = c
+            .find_all(Locator::Css("figure.chart table"))
+            .await
+            .unwrap();
+        assert!(tables.len() >= 2, "numbers beside the charts");
+        // The coordinator's start page shows what needs chasing.
+        c.goto(&app.url("/")).await.unwrap();
+        wait_for_text(
+            &c,
+            if en {
+                "Replies across the federation"
+            } else {
+                "全会待答复事项"
+            },
+        )
+        .await;
+        shot(&c, &name("9-home-coordinator")).await;
         c.close().await.unwrap();
         app.stop().await;
     }

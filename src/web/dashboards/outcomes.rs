@@ -16,8 +16,8 @@ use crate::web::context::CurrentUser;
 use crate::web::findings::{Taxonomy, format_amount};
 use crate::web::layout::{self, PageCtx};
 
-/// At most this many step charts: the parameters changed in the period, most recent
-/// change first.
+/// At most this many step charts: the parameters that have changed at all (the ledger
+/// tells its story whatever the period), most recent change first.
 const CHARTS: usize = 8;
 
 pub async fn page(
@@ -48,18 +48,19 @@ pub async fn page(
     let beneficiaries: i64 = changes.iter().filter_map(|c| c.beneficiaries).sum();
     let achieved = closed.iter().filter(|c| c.resolution == "achieved").count();
     let partly = closed.len() - achieved;
-    // Step charts of the parameters that changed in the period.
+    // Step charts of the parameters whose value has changed.
     let parameters = state.store.list_parameters().await?;
     let values = state.store.all_parameter_values().await?;
     let mut changed: Vec<(&crate::store::parameters::ParameterRow, chrono::NaiveDate)> = parameters
         .iter()
         .filter_map(|p| {
-            values
+            let dates: Vec<chrono::NaiveDate> = values
                 .iter()
-                .filter(|v| v.parameter_id == p.id && view.period.contains(v.valid_from))
+                .filter(|v| v.parameter_id == p.id)
                 .map(|v| v.valid_from)
-                .max()
-                .map(|d| (p, d))
+                .collect();
+            let last = dates.iter().max().copied()?;
+            (dates.len() > 1).then_some((p, last))
         })
         .collect();
     changed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
