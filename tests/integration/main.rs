@@ -7,6 +7,7 @@ mod browser;
 mod candidates;
 mod cli;
 mod common;
+mod dashboards;
 mod documents;
 mod findings_api;
 mod findings_import;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::common::{Db, TestDb, csrf, signed_in};
 use crate::findings_store::{World, world};
 
-fn d(s: &str) -> NaiveDate {
+pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
@@ -28,12 +28,12 @@ fn ev(action: &'static str, who: i64, on: &str) -> AuditEvent {
     e
 }
 
-struct Fixture {
-    w: World,
-    area_b: i64,
-    bate: i64,
-    token: String,
-    issues: [IssueRow; 3],
+pub struct Fixture {
+    pub w: World,
+    pub area_b: i64,
+    pub bate: i64,
+    pub token: String,
+    pub issues: [IssueRow; 3],
 }
 
 async fn issue(w: &World, area: i64, owner: i64, title: &str, on: &str) -> IssueRow {
@@ -53,7 +53,7 @@ async fn issue(w: &World, area: i64, owner: i64, title: &str, on: &str) -> Issue
         .unwrap()
 }
 
-async fn submission(w: &World, issue: i64, dept: i64, on: &str, due: &str, who: i64) -> i64 {
+pub async fn submission(w: &World, issue: i64, dept: i64, on: &str, due: &str, who: i64) -> i64 {
     w.app
         .store
         .create_submission(
@@ -74,7 +74,7 @@ async fn submission(w: &World, issue: i64, dept: i64, on: &str, due: &str, who: 
         .unwrap()
 }
 
-async fn answer(w: &World, sub: i64, on: &str, class: &str, who: i64) -> i64 {
+pub async fn answer(w: &World, sub: i64, on: &str, class: &str, who: i64) -> i64 {
     w.app
         .store
         .create_response(
@@ -101,7 +101,7 @@ async fn answer(w: &World, sub: i64, on: &str, class: &str, who: i64) -> i64 {
 /// 70 days), s6 (5 Mar, due 5 Jun extended to 30 Jun, answered B on 30 Mar: on time, 25
 /// days). I1 and I2 are area A, owned at Qingshuiwan; I3 is area B, owned at Bate, and
 /// holds s5 and s6. I4 was merged into I1 and is left out.
-async fn fixture(db: Db) -> Option<(TestDb, Fixture)> {
+pub async fn fixture(db: Db) -> Option<(TestDb, Fixture)> {
     let t = TestDb::create(db).await?;
     let w = world(&t).await;
     let s = &w.app.store;
