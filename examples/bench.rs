@@ -395,6 +395,8 @@ async fn generate(db: &str, count: usize) -> anyhow::Result<()> {
     if let Some(p) = &pg {
         sqlx::query("ANALYZE").execute(p).await?;
     }
+    // The rows went in beside the store: count them into the dashboards' summaries.
+    store.rebuild_summaries().await?;
     println!(
         "generated {count} findings in {:.1} s",
         start.elapsed().as_secs_f64()
@@ -1083,6 +1085,7 @@ async fn lifecycle(db: &str, submissions: usize) -> anyhow::Result<()> {
         Exec::Sqlite(p) => exec_lifecycle!(p, &plan, owner)?,
         Exec::Pg(p) => exec_lifecycle!(p, &plan, owner)?,
     }
+    store.rebuild_summaries().await?;
     Exec::connect(db).await?.analyze().await?;
     println!(
         "{} submissions ({} answered), {} issue stages, {} parameters in {:.1} s",

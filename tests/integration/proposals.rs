@@ -721,5 +721,34 @@ async fn exports_survive_hostile_text(db: Db) {
         page.contains("&lt;script&gt;") && !page.contains("<script>alert"),
         "{page}"
     );
+    // An issue with no findings, no proposal and a title of 500 characters (older data
+    // or a direct import; the forms allow 200): every format is still a valid file.
+    let long = crate::common::new_issue(s, w.area, senior, &"很长的标题".repeat(100), "p").await;
+    for format in ["md", "docx", "pdf"] {
+        let res = c
+            .get(w.app.url(&format!("/issues/{}/briefing.{format}", long.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{format}");
+        let bytes = res.bytes().await.unwrap();
+        match format {
+            "docx" => crate::documents::converts_with_libreoffice(&bytes, "很长的标题"),
+            "pdf" => {
+                if let Some(text) = crate::documents::pdf_text(&bytes) {
+                    let flat: String = text.split_whitespace().collect();
+                    assert!(
+                        flat.matches("很长的标题").count() >= 90,
+                        "the whole title: {text}"
+                    );
+                }
+            }
+            _ => assert!(
+                String::from_utf8(bytes.to_vec())
+                    .unwrap()
+                    .contains("很长的标题")
+            ),
+        }
+    }
     w.app.stop().await;
 }
