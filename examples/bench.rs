@@ -396,7 +396,7 @@ async fn generate(db: &str, count: usize) -> anyhow::Result<()> {
         sqlx::query("ANALYZE").execute(p).await?;
     }
     // The rows went in beside the store: count them into the dashboards' summaries.
-    store.rebuild_summaries().await?;
+    store::connect(db).await?.rebuild_summaries().await?;
     println!(
         "generated {count} findings in {:.1} s",
         start.elapsed().as_secs_f64()

@@ -78,6 +78,10 @@ pub struct Table {
     pub chart_column: Option<usize>,
     /// Message shown instead of an empty table.
     pub empty: String,
+    /// Documents for people (PDF, DOCX) show at most this many rows, then `more` with
+    /// `{n}` the rows left out; spreadsheets always have them all.
+    pub doc_limit: Option<usize>,
+    pub more: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -131,14 +135,19 @@ pub fn to_document(book: &TableBook) -> Document {
                 continue;
             }
         }
+        let shown = t.doc_limit.unwrap_or(usize::MAX).min(t.rows.len());
         blocks.push(Block::Table {
             headers: t.columns.clone(),
-            rows: t
-                .rows
+            rows: t.rows[..shown]
                 .iter()
                 .map(|r| r.iter().map(Value::display).collect())
                 .collect(),
         });
+        if shown < t.rows.len() {
+            blocks.push(Block::Paragraph(
+                t.more.replace("{n}", &(t.rows.len() - shown).to_string()),
+            ));
+        }
         if let Some(n) = &t.note {
             blocks.push(Block::Paragraph(n.clone()));
         }
@@ -306,6 +315,8 @@ mod tests {
                 note: None,
                 chart_column: Some(1),
                 empty: "无".into(),
+                doc_limit: Some(1),
+                more: "另有 {n} 行".into(),
             }],
         }
     }
@@ -348,8 +359,13 @@ mod tests {
             })
             .unwrap();
         assert_eq!(table[0][2], "50%");
-        assert_eq!(table[1][1], "少于 3");
-        assert_eq!(table[1][2], "—");
+        assert_eq!(table.len(), 1, "documents show at most the limit");
+        assert!(d.blocks.contains(&Block::Paragraph("另有 1 行".into())));
+        let csv = String::from_utf8(to_csv(&book(), ["t", "r", "c", "v"]).unwrap()).unwrap();
+        assert!(
+            csv.contains("教育局,提交,少于 3"),
+            "spreadsheets have every row"
+        );
     }
 
     #[test]

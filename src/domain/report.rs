@@ -73,8 +73,56 @@ pub struct IssueFact {
 pub struct AreaFact {
     pub area_id: i64,
     pub findings: i64,
-    pub workers: i64,
     pub organisations: i64,
+}
+
+/// How a period is counted from the monthly finding counts: the whole months it
+/// covers (`YYYY-MM`, first and last), and the days at either end outside them, which
+/// are counted from the findings themselves (inclusive ranges). A million findings are
+/// then never read one by one for a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSplit {
+    pub months: Option<(String, String)>,
+    pub days: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Period {
+    pub fn month_split(&self) -> MonthSplit {
+        use chrono::{Datelike, Months};
+        let first_of = |d: NaiveDate| d.with_day(1).expect("day 1 exists");
+        let start = if self.from.day() == 1 {
+            self.from
+        } else {
+            first_of(self.from) + Months::new(1)
+        };
+        let next = self.to + chrono::Days::new(1);
+        let end = if next.day() == 1 {
+            next
+        } else {
+            first_of(self.to)
+        };
+        if start >= end {
+            return MonthSplit {
+                months: None,
+                days: vec![(self.from, self.to)],
+            };
+        }
+        let mut days = Vec::new();
+        if self.from < start {
+            days.push((self.from, start.pred_opt().expect("a day before")));
+        }
+        if end <= self.to {
+            days.push((end, self.to));
+        }
+        let last = end.pred_opt().expect("a day before");
+        MonthSplit {
+            months: Some((
+                start.format("%Y-%m").to_string(),
+                last.format("%Y-%m").to_string(),
+            )),
+            days,
+        }
+    }
 }
 
 /// A submission of an issue in scope, made by the end of the period.
@@ -200,8 +248,8 @@ pub struct Portfolio {
     pub stages: Vec<(String, usize)>,
     pub issues_total: usize,
     pub new_issues: usize,
-    /// New findings by policy area, most first.
-    pub findings_by_area: Vec<(i64, i64, i64, i64)>,
+    /// New findings by policy area (area, findings, organisations), most first.
+    pub findings_by_area: Vec<(i64, i64, i64)>,
     pub new_findings: i64,
     pub submissions_made: usize,
     /// Answers given in the period (any round, to any submission).
@@ -263,11 +311,11 @@ pub fn portfolio(facts: &PortfolioFacts, period: Period, today: NaiveDate) -> Po
         .filter_map(|s| stage_counts.get(s).map(|n| (s.to_string(), *n)))
         .collect();
 
-    let mut findings_by_area: Vec<(i64, i64, i64, i64)> = facts
+    let mut findings_by_area: Vec<(i64, i64, i64)> = facts
         .findings_by_area
         .iter()
         .filter(|a| a.findings > 0)
-        .map(|a| (a.area_id, a.findings, a.workers, a.organisations))
+        .map(|a| (a.area_id, a.findings, a.organisations))
         .collect();
     findings_by_area.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
@@ -590,13 +638,11 @@ mod tests {
                 AreaFact {
                     area_id: 1,
                     findings: 12,
-                    workers: 5,
                     organisations: 3,
                 },
                 AreaFact {
                     area_id: 2,
                     findings: 30,
-                    workers: 9,
                     organisations: 4,
                 },
             ],
@@ -643,7 +689,7 @@ mod tests {
             vec![("submitted".into(), 2), ("closed".into(), 1)]
         );
         assert_eq!((p.issues_total, p.new_issues), (3, 2));
-        assert_eq!(p.findings_by_area, vec![(2, 30, 9, 4), (1, 12, 5, 3)]);
+        assert_eq!(p.findings_by_area, vec![(2, 30, 4), (1, 12, 3)]);
         assert_eq!(p.new_findings, 42);
         assert_eq!(p.submissions_made, 5);
         // Answers given in Q1: s2 (A), s4 (C), s6 (B); s1's came in April.
@@ -720,6 +766,39 @@ mod tests {
         assert_eq!((p.total.overdue, p.total.pending), (0, 1));
         assert!(p.overdue.is_empty());
         assert_eq!(p.total.on_time_rate(), Some(0.5));
+    }
+
+    #[test]
+    fn a_period_is_counted_by_whole_months_and_the_days_around_them() {
+        let split = |a: &str, b: &str| Period::parse(a, b).unwrap().month_split();
+        assert_eq!(
+            split("2026-01-01", "2026-12-31"),
+            MonthSplit {
+                months: Some(("2026-01".into(), "2026-12".into())),
+                days: vec![]
+            }
+        );
+        assert_eq!(
+            split("2025-12-02", "2026-12-01"),
+            MonthSplit {
+                months: Some(("2026-01".into(), "2026-11".into())),
+                days: vec![
+                    (d("2025-12-02"), d("2025-12-31")),
+                    (d("2026-12-01"), d("2026-12-01"))
+                ]
+            }
+        );
+        // Within one month, or across two without a whole one: days only.
+        assert_eq!(
+            split("2026-02-10", "2026-02-20").days,
+            vec![(d("2026-02-10"), d("2026-02-20"))]
+        );
+        assert_eq!(split("2026-02-10", "2026-03-05").months, None);
+        // February of a leap year and its last day.
+        assert_eq!(
+            split("2028-02-01", "2028-02-29").months,
+            Some(("2028-02".into(), "2028-02".into()))
+        );
     }
 
     #[test]

@@ -197,18 +197,46 @@ macro_rules! impl_report_store {
                 .bind(end)
                 .fetch_all(&mut *tx)
                 .await?;
-                let areas: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-                    "SELECT policy_area_id, COUNT(*), COUNT(DISTINCT recorded_by), COUNT(DISTINCT org_id) \
-                     FROM findings WHERE deleted_at IS NULL AND observed_on >= $3 AND observed_on <= $4 \
-                     AND ($1 IS NULL OR policy_area_id = $1) AND ($2 IS NULL OR org_id = $2) \
-                     GROUP BY policy_area_id",
-                )
-                .bind(scope.area_id)
-                .bind(scope.org_id)
-                .bind(period.from)
-                .bind(period.to)
-                .fetch_all(&mut *tx)
-                .await?;
+                // Findings by area and organisation: whole months from the counts kept
+                // with the findings, the days at either end from the findings.
+                let split = period.month_split();
+                let mut by_area_org: Vec<(i64, i64, i64)> = Vec::new();
+                if let Some((first, last)) = &split.months {
+                    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                        "SELECT policy_area_id, org_id, CAST(SUM(findings) AS BIGINT) FROM finding_counts \
+                         WHERE month >= $3 AND month <= $4 AND ($1 IS NULL OR policy_area_id = $1) AND ($2 IS NULL OR org_id = $2) \
+                         GROUP BY policy_area_id, org_id",
+                    )
+                    .bind(scope.area_id)
+                    .bind(scope.org_id)
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    by_area_org.extend(rows);
+                }
+                for (a, b) in &split.days {
+                    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+                        "SELECT policy_area_id, org_id, COUNT(*) FROM findings \
+                         WHERE deleted_at IS NULL AND observed_on >= $3 AND observed_on <= $4 \
+                         AND ($1 IS NULL OR policy_area_id = $1) AND ($2 IS NULL OR org_id = $2) \
+                         GROUP BY policy_area_id, org_id",
+                    )
+                    .bind(scope.area_id)
+                    .bind(scope.org_id)
+                    .bind(*a)
+                    .bind(*b)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    by_area_org.extend(rows);
+                }
+                let mut areas: std::collections::BTreeMap<i64, (i64, std::collections::BTreeSet<i64>)> =
+                    std::collections::BTreeMap::new();
+                for (area, org, n) in by_area_org.into_iter().filter(|r| r.2 > 0) {
+                    let e = areas.entry(area).or_default();
+                    e.0 += n;
+                    e.1.insert(org);
+                }
                 #[allow(clippy::type_complexity)]
                 let submissions: Vec<(i64, i64, i64, NaiveDate, NaiveDate, Option<NaiveDate>, Option<NaiveDate>)> =
                     sqlx::query_as(&format!(
@@ -262,11 +290,10 @@ macro_rules! impl_report_store {
                         .collect(),
                     findings_by_area: areas
                         .into_iter()
-                        .map(|(area_id, findings, workers, organisations)| AreaFact {
+                        .map(|(area_id, (findings, orgs))| AreaFact {
                             area_id,
                             findings,
-                            workers,
-                            organisations,
+                            organisations: orgs.len() as i64,
                         })
                         .collect(),
                     submissions: submissions

@@ -35,6 +35,10 @@ pub const FORMATS: [&str; 4] = ["pdf", "docx", "xlsx", "csv"];
 /// A job not heard from for this long is taken as interrupted (its server stopped).
 const STALE_MINUTES: i64 = 10;
 
+/// Long lists (overdue replies, closed issues) show this many rows in the PDF and Word
+/// versions, the longest overdue first; the spreadsheets have them all.
+const DOC_ROWS: usize = 100;
+
 /// Finished reports are kept this long, then deleted with the next request.
 const KEEP_DAYS: u64 = 7;
 
@@ -272,6 +276,8 @@ pub async fn build(
         note: None,
         chart_column: None,
         empty: String::new(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     tables.push(Table {
@@ -286,6 +292,8 @@ pub async fn build(
         note: Some(tr.t("report.stages_note").into()),
         chart_column: Some(1),
         empty: tr.t("report.none_issues").into(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     tables.push(Table {
@@ -294,13 +302,12 @@ pub async fn build(
         columns: vec![
             tr.t("finding.policy_area").into(),
             tr.t("report.findings").into(),
-            tr.t("report.workers").into(),
             tr.t("report.orgs").into(),
         ],
         rows: p
             .findings_by_area
             .iter()
-            .map(|(area, n, workers, orgs)| {
+            .map(|(area, n, orgs)| {
                 // A small cell hides who reported it too.
                 let small = sup.shown(*n as usize) == Cell::Few;
                 let other = |v: i64| {
@@ -313,7 +320,6 @@ pub async fn build(
                 vec![
                     Value::text(tax.area_name(*area, lang)),
                     count_cell(*n),
-                    other(*workers),
                     other(*orgs),
                 ]
             })
@@ -324,6 +330,8 @@ pub async fn build(
         )),
         chart_column: Some(1),
         empty: tr.t("report.none_findings").into(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     // Departments in two tables, so that each fits a page: how promptly they answered,
@@ -372,6 +380,8 @@ pub async fn build(
         note: Some(tr.t("report.departments_note").into()),
         chart_column: None,
         empty: tr.t("report.none_submissions").into(),
+        doc_limit: None,
+        more: String::new(),
     });
     let classes: Vec<&str> = scheme.classes().to_vec();
     let satisfactions = crate::domain::responses::Satisfaction::ALL;
@@ -410,6 +420,8 @@ pub async fn build(
         note: Some(tr.t("report.classes_note").into()),
         chart_column: None,
         empty: tr.t("report.none_answered").into(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     tables.push(Table {
@@ -432,6 +444,8 @@ pub async fn build(
         note: None,
         chart_column: Some(1),
         empty: tr.t("report.none_answers").into(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     tables.push(Table {
@@ -475,6 +489,8 @@ pub async fn build(
         note: None,
         chart_column: None,
         empty: tr.t("report.none_outcomes").into(),
+        doc_limit: None,
+        more: String::new(),
     });
 
     tables.push(Table {
@@ -499,6 +515,8 @@ pub async fn build(
         note: None,
         chart_column: None,
         empty: tr.t("report.none_closed").into(),
+        doc_limit: Some(DOC_ROWS),
+        more: tr.t("report.more_in_spreadsheet").into(),
     });
 
     let long = state.settings.long_overdue_days;
@@ -534,6 +552,8 @@ pub async fn build(
         note: None,
         chart_column: None,
         empty: tr.t("report.none_overdue").into(),
+        doc_limit: Some(DOC_ROWS),
+        more: tr.t("report.more_in_spreadsheet").into(),
     });
 
     let book = TableBook {
