@@ -85,6 +85,7 @@ impl Application {
             store: self.store.clone(),
             settings: Arc::new(self.settings),
             mailer,
+            cache: Default::default(),
         };
         let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)

@@ -372,6 +372,7 @@ async fn export_briefing(
         store: store.clone(),
         settings: std::sync::Arc::new(WebSettings::default()),
         mailer: None,
+        cache: Default::default(),
     };
     let doc = crate::web::issues::briefing::build(&state, &user, issue, lang)
         .await
@@ -443,6 +444,7 @@ async fn export_report(
         store: store.clone(),
         settings: std::sync::Arc::new(WebSettings::default()),
         mailer: None,
+        cache: Default::default(),
     };
     let started = std::time::Instant::now();
     let (_, book) = crate::web::reports::build(&state, &req, &|_, _| {})

@@ -50,12 +50,25 @@ UPDATE submissions SET
         WHEN (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id
               ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) = 'not_satisfied' THEN TRUE
         ELSE FALSE END;
-CREATE INDEX submissions_awaiting_idx ON submissions (awaiting_answer, due_on);
+-- The deadline in force (the re-handling round's, an extension's or the first) and
+-- whether a re-handling round is open, rewritten with the summary and on extensions.
+ALTER TABLE submissions ADD COLUMN in_rehandling BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE submissions ADD COLUMN current_due TEXT;
+UPDATE submissions SET in_rehandling = COALESCE(answer_latest_satisfaction = 'not_satisfied', FALSE), current_due = CASE WHEN answer_latest_satisfaction = 'not_satisfied' AND rehandling_due_on IS NOT NULL THEN rehandling_due_on ELSE COALESCE(extended_due_on, due_on) END;
+CREATE INDEX submissions_awaiting_idx ON submissions (awaiting_answer, in_rehandling, current_due);
+-- Departments are ranked from this index alone.
+CREATE INDEX submissions_league_idx ON submissions (submitted_on, department_id, answer_first_on,
+    answer_latest_on, extended_due_on, due_on, answer_latest_class, answer_latest_satisfaction);
 
 -- Replies due and overdue are looked up by deadline among the unanswered.
 CREATE INDEX submissions_extended_due_idx ON submissions (extended_due_on);
 CREATE INDEX submissions_rehandling_due_idx ON submissions (rehandling_due_on);
-CREATE INDEX submissions_submitted_idx ON submissions (submitted_on);
 CREATE INDEX responses_responded_idx ON responses (responded_on);
 -- A worker's latest findings, on their start page.
 CREATE INDEX findings_recorder_idx ON findings (recorded_by, created_at);
+-- An owner's issues, for their start page.
+CREATE INDEX advocacy_issues_owner_idx ON advocacy_issues (owner_id);
+-- The strongest recurring gaps first.
+CREATE INDEX gap_candidates_strength_idx ON gap_candidates (dismissed, finding_count);
+-- The unread badge on every page.
+CREATE INDEX notifications_unread_idx ON notifications (user_id, read_at);

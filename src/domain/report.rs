@@ -14,6 +14,8 @@
 //!   pending and counts for neither.
 //! - **Days to answer**: calendar days from submission to the first answer.
 //! - **Class and satisfaction**: of the latest answer by the end of the period.
+//! - Submissions of an issue later merged into another still count: the department
+//!   received them. Merged duplicates are not counted as issues.
 //! - **Overdue**: as of the end of the period (or today, if that is earlier), any
 //!   submission without an adequate answer whose deadline in force has passed — the
 //!   re-handling round's when the latest answer was found not satisfying.
@@ -475,13 +477,14 @@ pub struct Tally {
 }
 
 /// The same department lines as [`portfolio`] computes, from per-department tallies,
-/// each answered submission's (submitted, first answer) dates and the (class,
-/// satisfaction) of each latest answer — what a dashboard can read in a few indexed
-/// queries however many submissions there are. Most submissions first.
+/// the distribution of days to the first answer (department, days, submissions) and
+/// the latest answers' (department, class, satisfaction, submissions) — what a
+/// dashboard can read in a few grouped, indexed queries however many submissions there
+/// are. Most submissions first.
 pub fn league(
     tallies: &[Tally],
-    answer_days: &[(i64, NaiveDate, NaiveDate)],
-    latest: &[(i64, String, Option<String>)],
+    answer_days: &[(i64, i64, i64)],
+    latest: &[(i64, String, Option<String>, i64)],
 ) -> (Vec<DepartmentLine>, DepartmentLine) {
     let mut lines: BTreeMap<i64, (DepartmentLine, Vec<f64>)> = BTreeMap::new();
     let mut total = (DepartmentLine::default(), Vec::new());
@@ -504,21 +507,22 @@ pub fn league(
         total.0.pending += line.pending;
         lines.insert(t.department_id, (line, Vec::new()));
     }
-    for (dept, on, first) in answer_days {
-        let days = (*first - *on).num_days() as f64;
-        total.1.push(days);
+    for (dept, days, n) in answer_days {
+        let many = std::iter::repeat_n(*days as f64, (*n).max(0) as usize);
+        total.1.extend(many.clone());
         if let Some((_, v)) = lines.get_mut(dept) {
-            v.push(days);
+            v.extend(many);
         }
     }
-    for (dept, class, sat) in latest {
+    for (dept, class, sat, n) in latest {
+        let n = (*n).max(0) as usize;
         for line in [lines.get_mut(dept).map(|(l, _)| l), Some(&mut total.0)]
             .into_iter()
             .flatten()
         {
-            *line.classes.entry(class.clone()).or_default() += 1;
+            *line.classes.entry(class.clone()).or_default() += n;
             if let Some(s) = sat {
-                *line.satisfaction.entry(s.clone()).or_default() += 1;
+                *line.satisfaction.entry(s.clone()).or_default() += n;
             }
         }
     }

@@ -71,32 +71,28 @@ pub struct ReplyCounts {
     pub rehandling: i64,
 }
 
-/// The open replies with their deadline in force (`due`), for the queries below.
-const OPEN_REPLIES: &str = "SELECT s.id AS submission_id, s.issue_id, i.title AS issue_title, i.owner_id, s.department_id, \
+/// Open replies, from the awaited submissions' deadline in force (`current_due`, kept
+/// with the answer summary) through one index. Submissions of an issue later merged
+/// into another still count: the department received them.
+/// Binds: `$1`–`$2` the range of deadlines, `$3` re-handling or not, `$4` at most so
+/// many, `$5` only the issues of this owner.
+pub(crate) const OPEN_REPLIES: &str = "SELECT s.id AS submission_id, s.issue_id, i.title AS issue_title, i.owner_id, s.department_id, \
      d.name_zh AS department_zh, d.name_en AS department_en, s.submitted_on, s.due_on, s.extended_due_on, \
-     s.rehandling_due_on, (s.answer_latest_satisfaction IS NOT NULL AND s.answer_latest_satisfaction = 'not_satisfied') AS rehandling, \
-     CASE WHEN s.answer_latest_satisfaction = 'not_satisfied' AND s.rehandling_due_on IS NOT NULL THEN s.rehandling_due_on \
-          ELSE COALESCE(s.extended_due_on, s.due_on) END AS due \
+     s.rehandling_due_on, s.in_rehandling AS rehandling \
      FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id JOIN departments d ON d.id = s.department_id \
-     WHERE s.awaiting_answer AND i.merged_into IS NULL";
+     WHERE s.awaiting_answer = TRUE AND s.in_rehandling = $3 AND s.current_due >= $1 AND s.current_due <= $2 \
+     AND ($5 IS NULL OR s.issue_id IN (SELECT o.id FROM advocacy_issues o WHERE o.owner_id = $5)) \
+     ORDER BY s.current_due, s.id LIMIT $4";
 
-pub(crate) fn open_replies_sql() -> String {
-    format!(
-        "SELECT * FROM ({OPEN_REPLIES}) q WHERE ($1 IS NULL OR q.due >= $1) AND q.due <= $2 \
-         AND ($3 IS NULL OR q.rehandling = $3) AND ($5 IS NULL OR q.owner_id = $5) ORDER BY q.due, q.submission_id LIMIT $4"
-    )
-}
-
-pub(crate) fn count_open_replies_sql() -> String {
-    format!(
-        "SELECT \
-         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due >= $1 AND q.due <= $3 THEN 1 ELSE 0 END), 0) AS due_soon, \
-         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due < $1 AND q.due >= $2 THEN 1 ELSE 0 END), 0) AS overdue, \
-         COALESCE(SUM(CASE WHEN NOT q.rehandling AND q.due < $2 THEN 1 ELSE 0 END), 0) AS long_overdue, \
-         COALESCE(SUM(CASE WHEN q.rehandling THEN 1 ELSE 0 END), 0) AS rehandling \
-         FROM ({OPEN_REPLIES}) q WHERE ($4 IS NULL OR q.owner_id = $4)"
-    )
-}
+/// How many open replies fall in each section. Binds: `$1` today, `$2` the first day
+/// that is not long overdue, `$3` the end of "due soon", `$4` only this owner's issues.
+pub(crate) const COUNT_OPEN_REPLIES: &str = "SELECT \
+     COALESCE(SUM(CASE WHEN NOT s.in_rehandling AND s.current_due >= $1 AND s.current_due <= $3 THEN 1 ELSE 0 END), 0) AS due_soon, \
+     COALESCE(SUM(CASE WHEN NOT s.in_rehandling AND s.current_due < $1 AND s.current_due >= $2 THEN 1 ELSE 0 END), 0) AS overdue, \
+     COALESCE(SUM(CASE WHEN NOT s.in_rehandling AND s.current_due < $2 THEN 1 ELSE 0 END), 0) AS long_overdue, \
+     COALESCE(SUM(CASE WHEN s.in_rehandling THEN 1 ELSE 0 END), 0) AS rehandling \
+     FROM submissions s WHERE s.awaiting_answer = TRUE \
+     AND ($4 IS NULL OR s.issue_id IN (SELECT o.id FROM advocacy_issues o WHERE o.owner_id = $4))";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct RecentFinding {
@@ -150,13 +146,12 @@ pub trait DashboardStore: Send + Sync {
         per_stage: i64,
     ) -> StoreResult<(Vec<(String, i64)>, Vec<PipelineCard>)>;
     /// Submissions awaiting an answer whose deadline in force falls between `from` (if
-    /// given) and `to`, in a re-handling round or not (if given), soonest first, at most
-    /// `limit`.
+    /// given) and `to`, in a re-handling round or not, soonest first, at most `limit`.
     async fn open_replies(
         &self,
         from: Option<NaiveDate>,
         to: NaiveDate,
-        rehandling: Option<bool>,
+        rehandling: bool,
         owner_id: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<OpenReply>>;
@@ -187,19 +182,20 @@ pub trait DashboardStore: Send + Sync {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> StoreResult<Vec<DepartmentTally>>;
-    /// (department, days to the first answer) of those submissions answered by `to`.
+    /// (department, days to the first answer, how many) of those submissions answered
+    /// by `to`: the distribution the median is read from.
     async fn answer_days(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> StoreResult<Vec<(i64, NaiveDate, NaiveDate)>>;
-    /// (department, class, satisfaction) of the latest answer by `to` of each
-    /// submission made between `from` and `to`.
+    ) -> StoreResult<Vec<(i64, i64, i64)>>;
+    /// (department, class, satisfaction, how many) of the latest answer by `to` of the
+    /// submissions made between `from` and `to`.
     async fn latest_answers(
         &self,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> StoreResult<Vec<(i64, String, Option<String>)>>;
+    ) -> StoreResult<Vec<(i64, String, Option<String>, i64)>>;
     /// Findings counted by month (`YYYY-MM`, inclusive), area and district.
     async fn finding_counts(
         &self,
@@ -208,6 +204,8 @@ pub trait DashboardStore: Send + Sync {
         area_id: Option<i64>,
         own_org: i64,
     ) -> StoreResult<Vec<MonthCount>>;
+    /// The version of each kind of data (see migration 0021 and `web::cache`).
+    async fn data_versions(&self) -> StoreResult<Vec<(String, i64)>>;
     /// Rewrites the finding counts and every submission's answer summary from the rows
     /// they sum up (after a bulk load that bypassed the store).
     async fn rebuild_summaries(&self) -> StoreResult<()>;
@@ -237,23 +235,28 @@ macro_rules! impl_dashboard_store {
                 .bind(f.department_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let cards = sqlx::query_as(&format!(
-                    "SELECT c.id, c.title, c.stage, c.policy_area_id, c.priority, c.owner_id, u.name AS owner_name, c.stage_since, \
-                     (SELECT COUNT(*) FROM issue_findings l JOIN findings fi ON fi.id = l.finding_id \
-                      WHERE l.issue_id = c.id AND fi.deleted_at IS NULL) AS finding_count, \
-                     (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = c.id AND s.awaiting_answer) AS awaiting \
-                     FROM (SELECT i.id, i.title, i.stage, i.policy_area_id, i.priority, i.owner_id, i.stage_since, \
-                           ROW_NUMBER() OVER (PARTITION BY i.stage ORDER BY i.stage_since, i.id) AS n \
-                           FROM advocacy_issues i WHERE {filter}) c \
-                     JOIN users u ON u.id = c.owner_id WHERE c.n <= $5 ORDER BY c.stage, c.n"
-                ))
-                .bind(f.area_id)
-                .bind(f.owner_id)
-                .bind(f.org_id)
-                .bind(f.department_id)
-                .bind(per_stage)
-                .fetch_all(&self.pool)
-                .await?;
+                // Each column through the (stage, stage_since) index: the longest in the
+                // stage first, counting links and awaited answers only for those shown.
+                let mut cards = Vec::new();
+                for stage in $crate::domain::lifecycle::Stage::ALL {
+                    let rows: Vec<$crate::store::dashboards::PipelineCard> = sqlx::query_as(&format!(
+                        "SELECT i.id, i.title, i.stage, i.policy_area_id, i.priority, i.owner_id, u.name AS owner_name, i.stage_since, \
+                         (SELECT COUNT(*) FROM issue_findings l JOIN findings fi ON fi.id = l.finding_id \
+                          WHERE l.issue_id = i.id AND fi.deleted_at IS NULL) AS finding_count, \
+                         (SELECT COUNT(*) FROM submissions s WHERE s.issue_id = i.id AND s.awaiting_answer) AS awaiting \
+                         FROM advocacy_issues i JOIN users u ON u.id = i.owner_id \
+                         WHERE i.stage = $5 AND {filter} ORDER BY i.stage_since, i.id LIMIT $6"
+                    ))
+                    .bind(f.area_id)
+                    .bind(f.owner_id)
+                    .bind(f.org_id)
+                    .bind(f.department_id)
+                    .bind(stage.as_str())
+                    .bind(per_stage)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    cards.extend(rows);
+                }
                 Ok((counts, cards))
             }
 
@@ -261,11 +264,13 @@ macro_rules! impl_dashboard_store {
                 &self,
                 from: Option<chrono::NaiveDate>,
                 to: chrono::NaiveDate,
-                rehandling: Option<bool>,
+                rehandling: bool,
                 owner_id: Option<i64>,
                 limit: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::store::dashboards::OpenReply>> {
-                Ok(sqlx::query_as(&$crate::store::dashboards::open_replies_sql())
+                // No lower bound: the earliest date either database orders before any.
+                let from = from.unwrap_or(chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date"));
+                Ok(sqlx::query_as($crate::store::dashboards::OPEN_REPLIES)
                     .bind(from)
                     .bind(to)
                     .bind(rehandling)
@@ -282,7 +287,7 @@ macro_rules! impl_dashboard_store {
                 by: chrono::NaiveDate,
                 owner_id: Option<i64>,
             ) -> $crate::store::StoreResult<$crate::store::dashboards::ReplyCounts> {
-                Ok(sqlx::query_as(&$crate::store::dashboards::count_open_replies_sql())
+                Ok(sqlx::query_as($crate::store::dashboards::COUNT_OPEN_REPLIES)
                     .bind(today)
                     .bind(long_before)
                     .bind(by)
@@ -335,8 +340,7 @@ macro_rules! impl_dashboard_store {
                      SUM(CASE WHEN s.answer_first_on <= $2 THEN 1 ELSE 0 END) AS answered, \
                      SUM(CASE WHEN s.answer_first_on <= $2 AND s.answer_first_on <= COALESCE(s.extended_due_on, s.due_on) THEN 1 ELSE 0 END) AS on_time, \
                      SUM(CASE WHEN (s.answer_first_on IS NULL OR s.answer_first_on > $2) AND COALESCE(s.extended_due_on, s.due_on) < $3 THEN 1 ELSE 0 END) AS overdue \
-                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id \
-                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND i.merged_into IS NULL \
+                     FROM submissions s WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 \
                      GROUP BY s.department_id ORDER BY s.department_id",
                 )
                 .bind(from)
@@ -350,12 +354,13 @@ macro_rules! impl_dashboard_store {
                 &self,
                 from: chrono::NaiveDate,
                 to: chrono::NaiveDate,
-            ) -> $crate::store::StoreResult<Vec<(i64, chrono::NaiveDate, chrono::NaiveDate)>> {
-                Ok(sqlx::query_as(
-                    "SELECT s.department_id, s.submitted_on, s.answer_first_on FROM submissions s \
-                     JOIN advocacy_issues i ON i.id = s.issue_id \
-                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 AND i.merged_into IS NULL",
-                )
+            ) -> $crate::store::StoreResult<Vec<(i64, i64, i64)>> {
+                Ok(sqlx::query_as(&format!(
+                    "SELECT s.department_id, {days} AS days, COUNT(*) FROM submissions s \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 \
+                     GROUP BY s.department_id, days",
+                    days = Self::DAYS_TO_FIRST_ANSWER
+                ))
                 .bind(from)
                 .bind(to)
                 .fetch_all(&self.pool)
@@ -366,13 +371,13 @@ macro_rules! impl_dashboard_store {
                 &self,
                 from: chrono::NaiveDate,
                 to: chrono::NaiveDate,
-            ) -> $crate::store::StoreResult<Vec<(i64, String, Option<String>)>> {
+            ) -> $crate::store::StoreResult<Vec<(i64, String, Option<String>, i64)>> {
                 // The summary holds the latest answer; only where an answer came after
                 // the period (a past period) is the one in force by its end looked up.
-                let mut rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-                    "SELECT s.department_id, s.answer_latest_class, s.answer_latest_satisfaction FROM submissions s \
-                     JOIN advocacy_issues i ON i.id = s.issue_id \
-                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_latest_on <= $2 AND i.merged_into IS NULL",
+                let mut rows: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT s.department_id, s.answer_latest_class, s.answer_latest_satisfaction, COUNT(*) FROM submissions s \
+                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_latest_on <= $2 \
+                     GROUP BY s.department_id, s.answer_latest_class, s.answer_latest_satisfaction",
                 )
                 .bind(from)
                 .bind(to)
@@ -384,15 +389,14 @@ macro_rules! impl_dashboard_store {
                       ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), \
                      (SELECT r.satisfaction FROM responses r WHERE r.submission_id = s.id AND r.responded_on <= $2 \
                       ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) \
-                     FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id \
-                     WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 \
-                     AND s.answer_latest_on > $2 AND i.merged_into IS NULL",
+                     FROM submissions s WHERE s.submitted_on >= $1 AND s.submitted_on <= $2 AND s.answer_first_on <= $2 \
+                     AND s.answer_latest_on > $2",
                 )
                 .bind(from)
                 .bind(to)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.extend(later);
+                rows.extend(later.into_iter().map(|(d, c, s)| (d, c, s, 1)));
                 Ok(rows)
             }
 
@@ -417,13 +421,19 @@ macro_rules! impl_dashboard_store {
                 .await?)
             }
 
+            async fn data_versions(&self) -> $crate::store::StoreResult<Vec<(String, i64)>> {
+                Ok(sqlx::query_as("SELECT name, version FROM data_versions")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn rebuild_summaries(&self) -> $crate::store::StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("DELETE FROM finding_counts").execute(&mut *tx).await?;
                 sqlx::query(Self::RECOUNT_FINDINGS).execute(&mut *tx).await?;
-                sqlx::query(&$crate::store::lifecycle::REFRESH_ANSWERS.replace(" WHERE id = $1", ""))
-                    .execute(&mut *tx)
-                    .await?;
+                for stmt in [$crate::store::lifecycle::REFRESH_ANSWERS, $crate::store::lifecycle::REFRESH_DUE] {
+                    sqlx::query(&stmt.replace(" WHERE id = $1", "")).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }

@@ -311,6 +311,27 @@ pub(crate) const SUBMISSION_SELECT: &str = "SELECT s.id, s.issue_id, s.departmen
 /// transaction of every response written. Bind: `$1` the submission.
 pub(crate) const REFRESH_ANSWERS: &str = "UPDATE submissions SET answer_first_on = (SELECT MIN(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id), answer_latest_on = (SELECT MAX(r.responded_on) FROM responses r WHERE r.submission_id = submissions.id), answer_latest_class = (SELECT r.classification FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), answer_latest_satisfaction = (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1), awaiting_answer = CASE WHEN NOT EXISTS (SELECT 1 FROM responses r WHERE r.submission_id = submissions.id) THEN TRUE WHEN (SELECT r.satisfaction FROM responses r WHERE r.submission_id = submissions.id ORDER BY r.responded_on DESC, r.round DESC, r.id DESC LIMIT 1) = 'not_satisfied' THEN TRUE ELSE FALSE END WHERE id = $1";
 
+/// Sets the deadline in force and the re-handling flag from the answer summary and the
+/// deadlines; run after [`REFRESH_ANSWERS`] and after an extension. Bind: `$1` the
+/// submission.
+pub(crate) const REFRESH_DUE: &str = "UPDATE submissions SET in_rehandling = COALESCE(answer_latest_satisfaction = 'not_satisfied', FALSE), current_due = CASE WHEN answer_latest_satisfaction = 'not_satisfied' AND rehandling_due_on IS NOT NULL THEN rehandling_due_on ELSE COALESCE(extended_due_on, due_on) END WHERE id = $1";
+
+/// Rewrites a submission's answer summary and deadline in force, in the caller's
+/// transaction.
+macro_rules! refresh_submission {
+    ($tx:expr, $id:expr) => {
+        sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query($crate::store::lifecycle::REFRESH_DUE)
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+    };
+}
+pub(crate) use refresh_submission;
+
 macro_rules! impl_lifecycle_store {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -521,6 +542,7 @@ macro_rules! impl_lifecycle_store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_write)?;
+                $crate::store::lifecycle::refresh_submission!(tx, id);
                 sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
                     .bind(audit.at)
                     .bind(s.issue_id)
@@ -560,6 +582,7 @@ macro_rules! impl_lifecycle_store {
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((issue_id,)) = row else { return Err(StoreError::Conflict) };
+                $crate::store::lifecycle::refresh_submission!(tx, id);
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
@@ -592,10 +615,7 @@ macro_rules! impl_lifecycle_store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_write)?;
-                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
-                    .bind(r.submission_id)
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::store::lifecycle::refresh_submission!(tx, r.submission_id);
                 for (what, due) in &r.commitments {
                     sqlx::query("INSERT INTO commitments (response_id, what, due_on, updated_at) VALUES ($1, $2, $3, $4)")
                         .bind(id)
@@ -690,10 +710,7 @@ macro_rules! impl_lifecycle_store {
                 .bind(submission_id)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
-                    .bind(submission_id)
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::store::lifecycle::refresh_submission!(tx, submission_id);
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
@@ -789,10 +806,7 @@ macro_rules! impl_lifecycle_store {
                     .bind(submission_id)
                     .fetch_one(&mut *tx)
                     .await?;
-                sqlx::query($crate::store::lifecycle::REFRESH_ANSWERS)
-                    .bind(submission_id)
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::store::lifecycle::refresh_submission!(tx, submission_id);
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())

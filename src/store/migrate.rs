@@ -130,6 +130,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0020_dashboards.sql"),
         include_str!("../../migrations/postgres/0020_dashboards.sql"),
     ),
+    (
+        21,
+        "data_versions",
+        include_str!("../../migrations/sqlite/0021_data_versions.sql"),
+        include_str!("../../migrations/postgres/0021_data_versions.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

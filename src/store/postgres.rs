@@ -55,6 +55,10 @@ super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
 impl PgStore {
     /// The finding counts from the findings (see migration 0020): the district is the
     /// second step of the locality path.
+    /// Calendar days from a submission `s` to its first answer.
+    pub(crate) const DAYS_TO_FIRST_ANSWER: &str =
+        "CAST(s.answer_first_on - s.submitted_on AS BIGINT)";
+
     pub(crate) const RECOUNT_FINDINGS: &str = "INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings) \
          SELECT to_char(observed_on, 'YYYY-MM'), policy_area_id, \
          COALESCE(NULLIF(split_part(locality_path, '/', 3), '')::BIGINT, 0), org_id, COUNT(*) \

@@ -111,6 +111,12 @@ pub trait RecurrenceStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Candidates not dismissed, largest first.
     async fn list_candidates(&self) -> StoreResult<Vec<CandidateRow>>;
+    /// The strongest candidates (most findings first), of one area if given.
+    async fn top_candidates(
+        &self,
+        area_id: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<CandidateRow>>;
     async fn get_candidate(&self, id: i64) -> StoreResult<Option<CandidateRow>>;
     async fn last_pass(&self) -> StoreResult<Option<PassRow>>;
     /// Hides the candidate until a finding outside it joins it. `NotFound` if gone.
@@ -249,6 +255,22 @@ macro_rules! impl_recurrence_store {
                     "{} WHERE dismissed = FALSE ORDER BY finding_count DESC, cohesion DESC, id",
                     $crate::store::recurrence::SELECT_CANDIDATE
                 ))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn top_candidates(
+                &self,
+                area_id: Option<i64>,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::recurrence::CandidateRow>> {
+                let rows: Vec<$crate::store::recurrence::CandidateDbRow> = sqlx::query_as(&format!(
+                    "{} WHERE dismissed = FALSE AND ($1 IS NULL OR area_id = $1) ORDER BY finding_count DESC, cohesion DESC, id LIMIT $2",
+                    $crate::store::recurrence::SELECT_CANDIDATE
+                ))
+                .bind(area_id)
+                .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())

@@ -163,13 +163,23 @@ pub(crate) fn closed_sql() -> String {
     )
 }
 
-/// An issue is in scope when it is of the area and owned or supported by the
-/// organisation (each only when given). Binds: `$1` area, `$2` organisation. Merged
-/// duplicates are left out: their findings and history live on in the survivor.
-pub(crate) const ISSUE_IN_SCOPE: &str = "i.merged_into IS NULL \
-     AND ($1 IS NULL OR i.policy_area_id = $1) \
-     AND ($2 IS NULL OR EXISTS (SELECT 1 FROM users o WHERE o.id = i.owner_id AND o.org_id = $2) \
-          OR EXISTS (SELECT 1 FROM issue_supporters sp WHERE sp.issue_id = i.id AND sp.org_id = $2))";
+/// The scope's condition on an issue `i`: of the area and owned or supported by the
+/// organisation (each only when given). Binds: `$1` area, `$2` organisation.
+macro_rules! scope_condition {
+    () => {
+        "($1 IS NULL OR i.policy_area_id = $1) \
+         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM users o WHERE o.id = i.owner_id AND o.org_id = $2) \
+              OR EXISTS (SELECT 1 FROM issue_supporters sp WHERE sp.issue_id = i.id AND sp.org_id = $2))"
+    };
+}
+
+/// An issue in scope. Merged duplicates are left out: their findings and history live
+/// on in the survivor.
+pub(crate) const ISSUE_IN_SCOPE: &str = concat!("i.merged_into IS NULL AND ", scope_condition!());
+
+/// The same scope, merged duplicates included: for submissions and answers, which the
+/// departments received whatever became of the issue.
+pub(crate) const SUBMISSION_ISSUE_IN_SCOPE: &str = scope_condition!();
 
 macro_rules! impl_report_store {
     ($store:ty) => {
@@ -182,7 +192,7 @@ macro_rules! impl_report_store {
             ) -> $crate::store::StoreResult<$crate::domain::report::PortfolioFacts> {
                 use $crate::domain::finding::{china_date, china_day_start};
                 use $crate::domain::report::*;
-                use $crate::store::reports::{ISSUE_IN_SCOPE, IssueFactRow, OutcomeRow};
+                use $crate::store::reports::{ISSUE_IN_SCOPE, IssueFactRow, OutcomeRow, SUBMISSION_ISSUE_IN_SCOPE};
                 use chrono::{DateTime, NaiveDate, Utc};
                 let end = china_day_start(period.to + chrono::Days::new(1));
                 let start = china_day_start(period.from);
@@ -242,7 +252,7 @@ macro_rules! impl_report_store {
                     sqlx::query_as(&format!(
                         "SELECT s.id, s.issue_id, s.department_id, s.submitted_on, s.due_on, s.extended_due_on, s.rehandling_due_on \
                          FROM submissions s JOIN advocacy_issues i ON i.id = s.issue_id \
-                         WHERE {ISSUE_IN_SCOPE} AND s.submitted_on <= $3 ORDER BY s.id"
+                         WHERE {SUBMISSION_ISSUE_IN_SCOPE} AND s.submitted_on <= $3 ORDER BY s.id"
                     ))
                     .bind(scope.area_id)
                     .bind(scope.org_id)
@@ -252,7 +262,7 @@ macro_rules! impl_report_store {
                 let responses: Vec<(i64, i64, NaiveDate, String, Option<String>)> = sqlx::query_as(&format!(
                     "SELECT r.submission_id, r.round, r.responded_on, r.classification, r.satisfaction \
                      FROM responses r JOIN submissions s ON s.id = r.submission_id JOIN advocacy_issues i ON i.id = s.issue_id \
-                     WHERE {ISSUE_IN_SCOPE} AND s.submitted_on <= $3 AND r.responded_on <= $3 ORDER BY r.id"
+                     WHERE {SUBMISSION_ISSUE_IN_SCOPE} AND s.submitted_on <= $3 AND r.responded_on <= $3 ORDER BY r.id"
                 ))
                 .bind(scope.area_id)
                 .bind(scope.org_id)

@@ -58,6 +58,10 @@ super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 impl SqliteStore {
     /// The finding counts from the findings (see migration 0020): the district is the
     /// second step of the locality path.
+    /// Calendar days from a submission `s` to its first answer.
+    pub(crate) const DAYS_TO_FIRST_ANSWER: &str =
+        "CAST(julianday(s.answer_first_on) - julianday(s.submitted_on) AS INTEGER)";
+
     pub(crate) const RECOUNT_FINDINGS: &str = "INSERT INTO finding_counts (month, policy_area_id, district_id, org_id, findings) \
          SELECT substr(observed_on, 1, 7), policy_area_id, \
          COALESCE(CAST(NULLIF(substr(rest, 1, instr(rest, '/') - 1), '') AS INTEGER), 0), org_id, COUNT(*) \

@@ -85,13 +85,26 @@ async fn home(
     // A worker's own findings, and for the unlinked ones what they look like.
     let records = crate::domain::finding::access::can_record(user.role);
     let recent = if records {
-        state.store.recent_findings_by(user.id, 8).await?
+        state
+            .cache
+            .get_or(
+                &state.store,
+                format!("recent:{}", user.id),
+                &["findings"],
+                || async { Ok(state.store.recent_findings_by(user.id, 8).await?) },
+            )
+            .await?
     } else {
-        Vec::new()
+        Default::default()
     };
     let mut suggestions: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
     if recent.iter().any(|f| f.issue_link_count == 0) {
-        let open = state.store.list_open_issues(None, 500).await?;
+        let open = state
+            .cache
+            .get_or(&state.store, "open-issues".into(), &["issues"], || async {
+                Ok(state.store.list_open_issues(None, 500).await?)
+            })
+            .await?;
         for f in recent
             .iter()
             .filter(|f| f.issue_link_count == 0)
@@ -111,7 +124,8 @@ async fn home(
             owner_id: owner,
             ..Default::default()
         };
-        let (counts, cards) = state.store.pipeline(&filter, 5).await?;
+        let board = crate::web::dashboards::pipeline::board(&state, &filter, 5).await?;
+        let (counts, cards) = (board.0.clone(), board.1.clone());
         let replies = crate::web::dashboards::replies::sections(
             &state,
             today,
@@ -226,7 +240,7 @@ async fn home(
                         p { (tr.t("home.findings_text")) }
                     } @else {
                         ul.plain {
-                            @for f in &recent {
+                            @for f in recent.iter() {
                                 li {
                                     a href={ "/findings/" (f.id) } { "#" (f.id) " " (excerpt(&f.narrative, 60)) }
                                     " · " span.muted { (f.observed_on) " · "

@@ -22,6 +22,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod candidates;
 pub mod charts;
 pub mod context;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// E-mail, when an SMTP relay is configured.
     pub mailer: crate::notify::SharedMailer,
+    /// Dashboard figures per version of their data.
+    pub cache: Arc<cache::Cache>,
 }
 
 /// The session cookie's name.

@@ -552,7 +552,78 @@ async fn each_role_starts_on_what_is_theirs(db: Db) {
     f.w.app.stop().await;
 }
 
+/// The figures are kept per version of their data: a change shows on the next page,
+/// whoever made it and however (here straight in the store, as another instance would).
+async fn dashboards_are_never_stale(db: Db) {
+    let Some((_t, f)) = fixture(db).await else {
+        return;
+    };
+    let app = &f.w.app;
+    let s = &app.store;
+    let c = signed_in(app, "lin@example.org").await;
+    let url = "/dashboards/departments?from=2026-01-01&to=2026-03-31";
+    let depts = s.list_departments().await.unwrap();
+    let edu = depts
+        .iter()
+        .find(|d| d.name_zh == "宁波市教育局")
+        .unwrap()
+        .id;
+    assert_eq!(league_row(&get(&c, app, url).await, edu)[1..3], ["3", "1"]);
+    let before = s.data_versions().await.unwrap();
+    // s3 (1 March, due 20 March) is answered on 15 March: answered 2, on time 1.
+    let s3 = s
+        .list_submissions(f.issues[0].id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.submitted_on == d("2026-03-01"))
+        .unwrap()
+        .id;
+    let lin = s
+        .user_by_email("lin@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    answer(&f.w, s3, "2026-03-15", "A", lin).await;
+    let after = s.data_versions().await.unwrap();
+    assert_ne!(before, after, "the answer moved the version");
+    assert_eq!(
+        league_row(&get(&c, app, url).await, edu)[1..5],
+        ["3", "2", "1", "0"]
+    );
+    // The board too.
+    let board = get(&c, app, "/dashboards/pipeline").await;
+    assert!(board.contains(&format!("data-issue=\"{}\"", f.issues[2].id)));
+    s.change_stage(
+        f.issues[2].id,
+        &groundswell::store::lifecycle::StageChange {
+            from: "identified".into(),
+            to: "drafting".into(),
+            approved: false,
+            resolution: None,
+            closed_from: None,
+        },
+        &AuditEvent::new("issue.drafting_started", Some(lin), None)
+            .subject("issue", Some(f.issues[2].id)),
+    )
+    .await
+    .unwrap();
+    let board = get(&c, app, "/dashboards/pipeline").await;
+    let drafting = board.find("id=\"col-drafting\"").unwrap();
+    let review = board.find("id=\"col-review\"").unwrap();
+    let card = board
+        .find(&format!("data-issue=\"{}\"", f.issues[2].id))
+        .unwrap();
+    assert!(
+        drafting < card && card < review,
+        "the card is in the drafting column"
+    );
+    f.w.app.stop().await;
+}
+
 crate::both_databases!(
+    dashboards_are_never_stale,
     departments_rank_as_the_report_counts,
     replies_turn_overdue_the_day_after_and_long_overdue_after_thirty_days,
     evidence_counts_stay_exact_and_small_districts_are_suppressed,

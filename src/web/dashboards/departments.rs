@@ -24,10 +24,28 @@ pub async fn league(
     view: &View,
     today: chrono::NaiveDate,
 ) -> Result<(Vec<DepartmentLine>, DepartmentLine), AppError> {
-    let (from, to) = (view.period.from, view.period.to);
+    let (from, to, as_of) = (view.period.from, view.period.to, view.as_of(today));
+    let cached = state
+        .cache
+        .get_or(
+            &state.store,
+            format!("league:{from}:{to}:{as_of}"),
+            &["submissions"],
+            || compute_league(state, from, to, as_of),
+        )
+        .await?;
+    Ok((*cached).clone())
+}
+
+async fn compute_league(
+    state: &AppState,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
+) -> Result<(Vec<DepartmentLine>, DepartmentLine), AppError> {
     let tallies: Vec<Tally> = state
         .store
-        .department_tallies(from, to, view.as_of(today))
+        .department_tallies(from, to, as_of)
         .await?
         .into_iter()
         .map(|t| Tally {
@@ -99,7 +117,7 @@ pub async fn page(
     };
     sort_lines(&mut lines, &view.sort, &name);
     let scheme = crate::web::issues::answers::scheme(&state).await?;
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let pct = |v: Option<f64>| Value::opt_percent(v).display();
     let bars: Vec<Bar> = lines
         .iter()

@@ -82,17 +82,26 @@ pub async fn page(
     let view = View::from_query(&q, today);
     let months = view.months();
     // The counts are by month: a period starting mid-month counts its whole month.
+    let (first, last) = (
+        months.first().cloned().unwrap_or_default(),
+        months.last().cloned().unwrap_or_default(),
+    );
     let counts = state
-        .store
-        .finding_counts(
-            months.first().map(String::as_str).unwrap_or(""),
-            months.last().map(String::as_str).unwrap_or(""),
-            view.area_id,
-            user.org_id,
+        .cache
+        .get_or(
+            &state.store,
+            format!("counts:{first}:{last}:{:?}:{}", view.area_id, user.org_id),
+            &["findings"],
+            || async {
+                Ok(state
+                    .store
+                    .finding_counts(&first, &last, view.area_id, user.org_id)
+                    .await?)
+            },
         )
         .await?;
     let (by_area, districts) = tabulate(&counts, &months);
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let threshold = state.settings.small_cell;
     let few = tr.f("issues.fewer_than", &[("n", &threshold.to_string())]);
     let total: i64 = districts.iter().map(|d| d.findings).sum();
@@ -170,11 +179,20 @@ pub async fn page(
         ],
     );
 
-    let mut candidates = state.store.list_candidates().await?;
-    if let Some(a) = view.area_id {
-        candidates.retain(|c| c.area_id == a);
-    }
-    candidates.truncate(CANDIDATES);
+    let candidates = state
+        .cache
+        .get_or(
+            &state.store,
+            format!("candidates:{:?}", view.area_id),
+            &["candidates"],
+            || async {
+                Ok(state
+                    .store
+                    .top_candidates(view.area_id, CANDIDATES as i64)
+                    .await?)
+            },
+        )
+        .await?;
 
     let body = layout::page(
         &page,
@@ -200,7 +218,7 @@ pub async fn page(
                     p.muted { (tr.t("dash.no_candidates")) }
                 } @else {
                     ol {
-                        @for c in &candidates {
+                        @for c in candidates.iter() {
                             li {
                                 a href={ "/candidates#candidate-" (c.id) } { (crate::web::candidates::suggested_title(c, tr)) }
                                 " · " (tax.areas.iter().find(|a| a.id == c.area_id).map(|a| area_label(a, lang).to_string()).unwrap_or_default())

@@ -248,10 +248,16 @@ pub async fn department_names(
     state: &AppState,
     lang: crate::i18n::Lang,
 ) -> Result<Vec<(i64, String)>, AppError> {
-    let mut v: Vec<(i64, String)> = state
-        .store
-        .list_departments()
-        .await?
+    let all = state
+        .cache
+        .get_or(
+            &state.store,
+            "departments".into(),
+            &["taxonomy"],
+            || async { Ok(state.store.list_departments().await?) },
+        )
+        .await?;
+    let mut v: Vec<(i64, String)> = all
         .iter()
         .map(|d| (d.id, crate::web::departments::label(d, lang)))
         .collect();

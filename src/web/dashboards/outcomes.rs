@@ -37,20 +37,32 @@ pub async fn page(
         area_id: view.area_id,
         org_id: None,
     };
-    let changes = state.store.outcome_facts(view.period, scope).await?;
-    let closed: Vec<_> = state
-        .store
-        .closed_facts(view.period, scope)
-        .await?
-        .into_iter()
-        .filter(|c| matches!(c.resolution.as_str(), "achieved" | "partially_achieved"))
-        .collect();
+    let facts = state
+        .cache
+        .get_or(
+            &state.store,
+            format!("outcomes:{:?}:{:?}", view.period, scope),
+            &["parameters", "issues"],
+            || async {
+                let changes = state.store.outcome_facts(view.period, scope).await?;
+                let closed: Vec<_> = state
+                    .store
+                    .closed_facts(view.period, scope)
+                    .await?
+                    .into_iter()
+                    .filter(|c| matches!(c.resolution.as_str(), "achieved" | "partially_achieved"))
+                    .collect();
+                let parameters = state.store.list_parameters().await?;
+                let values = state.store.all_parameter_values().await?;
+                Ok((changes, closed, parameters, values))
+            },
+        )
+        .await?;
+    let (changes, closed, parameters, values) = (&facts.0, &facts.1, &facts.2, &facts.3);
     let beneficiaries: i64 = changes.iter().filter_map(|c| c.beneficiaries).sum();
     let achieved = closed.iter().filter(|c| c.resolution == "achieved").count();
     let partly = closed.len() - achieved;
     // Step charts of the parameters whose value has changed.
-    let parameters = state.store.list_parameters().await?;
-    let values = state.store.all_parameter_values().await?;
     let mut changed: Vec<(&crate::store::parameters::ParameterRow, chrono::NaiveDate)> = parameters
         .iter()
         .filter_map(|p| {
@@ -69,7 +81,7 @@ pub async fn page(
         Lang::En if !en.is_empty() => en.to_string(),
         _ => zh.to_string(),
     };
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let body = layout::page(
         &page,
         tr.t("dash.outcomes"),
@@ -93,7 +105,7 @@ pub async fn page(
                     table.list {
                         thead { tr { th scope="col" { (tr.t("report.issue")) } th scope="col" { (tr.t("report.resolution")) } th scope="col" { (tr.t("report.closed_on")) } } }
                         tbody {
-                            @for c in &closed {
+                            @for c in closed {
                                 tr {
                                     td { a href={ "/issues/" (c.issue_id) } { "#" (c.issue_id) " " (c.title) } }
                                     td { (tr.t(crate::web::issues::lifecycle::resolution_key(&c.resolution))) }
@@ -120,7 +132,7 @@ pub async fn page(
                                 th scope="col" { (tr.t("report.won_by")) }
                             } }
                             tbody {
-                                @for c in &changes {
+                                @for c in changes {
                                     tr {
                                         td { (name(&c.parameter_zh, &c.parameter_en)) }
                                         td.num { (c.before.map(format_amount).unwrap_or_else(|| "—".into())) }

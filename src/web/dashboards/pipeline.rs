@@ -64,6 +64,23 @@ fn move_key(name: &str) -> &'static str {
     }
 }
 
+/// The board's counts and cards, per version of the issues, submissions and findings.
+pub async fn board(
+    state: &AppState,
+    filter: &PipelineFilter,
+    per_stage: i64,
+) -> Result<std::sync::Arc<(Vec<(String, i64)>, Vec<PipelineCard>)>, AppError> {
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("pipeline:{filter:?}:{per_stage}"),
+            &["issues", "submissions", "findings"],
+            || async { Ok(state.store.pipeline(filter, per_stage).await?) },
+        )
+        .await
+}
+
 pub async fn page(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -83,8 +100,9 @@ pub async fn page(
         org_id: view.org_id,
         department_id: view.department_id,
     };
-    let (counts, cards) = state.store.pipeline(&filter, PER_STAGE).await?;
-    let tax = Taxonomy::load(&state.store).await?;
+    let board = board(&state, &filter, PER_STAGE).await?;
+    let (counts, cards) = (&board.0, &board.1);
+    let tax = Taxonomy::cached(&state).await?;
     let orgs = state.store.list_orgs().await?;
     let mut owners: Vec<(i64, String)> = state
         .store

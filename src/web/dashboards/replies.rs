@@ -21,7 +21,7 @@ pub const HORIZON_DAYS: u64 = 30;
 const ROWS: usize = 100;
 
 /// The open replies of each section, at most [`ROWS`] each, and how many in all.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Sections {
     pub due_soon: Vec<OpenReply>,
     pub overdue: Vec<OpenReply>,
@@ -38,6 +38,23 @@ pub async fn sections(
     today: NaiveDate,
     long_after: i64,
     owner_id: Option<i64>,
+) -> Result<std::sync::Arc<Sections>, AppError> {
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("replies:{today}:{long_after}:{owner_id:?}"),
+            &["submissions", "issues", "taxonomy"],
+            || read_sections(state, today, long_after, owner_id),
+        )
+        .await
+}
+
+async fn read_sections(
+    state: &AppState,
+    today: NaiveDate,
+    long_after: i64,
+    owner_id: Option<i64>,
 ) -> Result<Sections, AppError> {
     let by = today + chrono::Days::new(HORIZON_DAYS);
     // Overdue by more than `long_after` days: the deadline before this day.
@@ -47,16 +64,16 @@ pub async fn sections(
     let rows = ROWS as i64;
     Ok(Sections {
         due_soon: s
-            .open_replies(Some(today), by, Some(false), owner_id, rows)
+            .open_replies(Some(today), by, false, owner_id, rows)
             .await?,
         overdue: s
-            .open_replies(Some(long_before), yesterday, Some(false), owner_id, rows)
+            .open_replies(Some(long_before), yesterday, false, owner_id, rows)
             .await?,
         long_overdue: s
             .open_replies(
                 None,
                 long_before.pred_opt().unwrap_or(long_before),
-                Some(false),
+                false,
                 owner_id,
                 rows,
             )
@@ -65,7 +82,7 @@ pub async fn sections(
             .open_replies(
                 None,
                 NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date"),
-                Some(true),
+                true,
                 owner_id,
                 rows,
             )
@@ -180,8 +197,18 @@ pub async fn page(
     let long = state.settings.long_overdue_days;
     let s = sections(&state, today, long, None).await?;
     let commitments = state
-        .store
-        .open_commitments_due(today + chrono::Days::new(HORIZON_DAYS), ROWS as i64)
+        .cache
+        .get_or(
+            &state.store,
+            format!("commitments:{today}"),
+            &["submissions", "issues", "taxonomy"],
+            || async {
+                Ok(state
+                    .store
+                    .open_commitments_due(today + chrono::Days::new(HORIZON_DAYS), ROWS as i64)
+                    .await?)
+            },
+        )
         .await?;
     let c = s.counts;
     let body = layout::page(

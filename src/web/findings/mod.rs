@@ -57,6 +57,19 @@ impl Taxonomy {
         })
     }
 
+    /// The taxonomy as of its current version (see `web::cache`): read once, reused
+    /// until an area or place changes.
+    pub async fn cached(
+        state: &crate::web::AppState,
+    ) -> Result<std::sync::Arc<Taxonomy>, AppError> {
+        state
+            .cache
+            .get_or(&state.store, "taxonomy".into(), &["taxonomy"], || {
+                Taxonomy::load(&state.store)
+            })
+            .await
+    }
+
     pub fn area_name(&self, id: i64, lang: Lang) -> String {
         self.areas
             .iter()

@@ -1,0 +1,89 @@
+//! Figures computed once per version of the data they come from. Every change to the
+//! tables behind a kind of data moves its version in the same transaction (triggers,
+//! migration 0021), so a cached value is used only while its versions stand: exact on
+//! every instance, and a request that finds them unchanged costs one tiny query
+//! instead of scanning thousands of rows. Bounded: past [`CAPACITY`] entries the cache
+//! starts afresh.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use crate::error::AppError;
+use crate::store::DynStore;
+
+/// The most entries kept (views of dashboards by period and scope).
+pub const CAPACITY: usize = 512;
+
+struct Entry {
+    versions: Vec<i64>,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl Cache {
+    /// The value under `key` if it was computed at the current versions of `deps`
+    /// (kinds of data: findings, issues, submissions, parameters, candidates,
+    /// taxonomy); otherwise computes, keeps and returns it. The versions are read
+    /// before computing, so a change made meanwhile leaves the value tagged old and the
+    /// next request computes again.
+    pub async fn get_or<T, F, Fut>(
+        &self,
+        store: &DynStore,
+        key: String,
+        deps: &[&str],
+        compute: F,
+    ) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let all = store.data_versions().await?;
+        let versions: Vec<i64> = deps
+            .iter()
+            .map(|d| {
+                all.iter()
+                    .find(|(n, _)| n == d)
+                    .map(|(_, v)| *v)
+                    .unwrap_or(-1)
+            })
+            .collect();
+        if let Some(hit) = self
+            .entries
+            .lock()
+            .expect("cache lock")
+            .get(&key)
+            .filter(|e| e.versions == versions)
+            .and_then(|e| e.value.clone().downcast::<T>().ok())
+        {
+            return Ok(hit);
+        }
+        let value = Arc::new(compute().await?);
+        let mut entries = self.entries.lock().expect("cache lock");
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            Entry {
+                versions,
+                value: value.clone(),
+            },
+        );
+        Ok(value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().expect("cache lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
