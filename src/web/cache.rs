@@ -24,6 +24,9 @@ struct Entry {
 #[derive(Default)]
 pub struct Cache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One computation per key at a time: the others wait for it instead of all
+    /// computing the same figures at once (a page opened by many at the same moment).
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Cache {
@@ -54,20 +57,35 @@ impl Cache {
                     .unwrap_or(-1)
             })
             .collect();
-        if let Some(hit) = self
-            .entries
+        let hit = |cache: &Cache| {
+            cache
+                .entries
+                .lock()
+                .expect("cache lock")
+                .get(&key)
+                .filter(|e| e.versions == versions)
+                .and_then(|e| e.value.clone().downcast::<T>().ok())
+        };
+        if let Some(v) = hit(self) {
+            return Ok(v);
+        }
+        let gate = self
+            .computing
             .lock()
             .expect("cache lock")
-            .get(&key)
-            .filter(|e| e.versions == versions)
-            .and_then(|e| e.value.clone().downcast::<T>().ok())
-        {
-            return Ok(hit);
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let _turn = gate.lock().await;
+        // Someone may have computed it while this request waited its turn.
+        if let Some(v) = hit(self) {
+            return Ok(v);
         }
         let value = Arc::new(compute().await?);
         let mut entries = self.entries.lock().expect("cache lock");
         if entries.len() >= CAPACITY {
             entries.clear();
+            self.computing.lock().expect("cache lock").clear();
         }
         entries.insert(
             key,
