@@ -49,7 +49,7 @@ pub fn bar_svg(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Markup {
         .fold(0.0_f64, f64::max)
         .max(1.0);
     let row_h = 26.0;
-    let label_w = 190.0;
+    let label_w = 230.0;
     let bar_w = 360.0;
     let width = label_w + bar_w + 90.0;
     let height = row_h * bars.len().max(1) as f64 + 8.0;
@@ -59,7 +59,7 @@ pub fn bar_svg(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Markup {
             desc id=(format!("{id}-d")) { (summary) }
             @for (i, b) in bars.iter().enumerate() {
                 @let y = 4.0 + row_h * i as f64;
-                text x=(label_w - 8.0) y=(y + row_h * 0.62) text-anchor="end" class="chart-label" { (truncate(&b.label, 18)) }
+                text x=(label_w - 8.0) y=(y + row_h * 0.62) text-anchor="end" class="chart-label" { (truncate(&b.label, 28)) }
                 @if let Some(v) = b.value {
                     @let w = (v / max * bar_w).max(if v > 0.0 { 2.0 } else { 0.0 });
                     rect x=(label_w) y=(y + 4.0) width=(format!("{w:.1}")) height=(row_h - 8.0) fill=(colour(0)) rx="2" {}
