@@ -249,6 +249,7 @@ impl Modify for BearerAuth {
         crate::web::parameters::api_add_value,
         crate::web::departments::api_list,
         crate::web::departments::api_create,
+        crate::web::reports::api,
     ),
     components(schemas(
         crate::store::recurrence::CandidateRow,

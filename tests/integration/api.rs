@@ -187,6 +187,8 @@ async fn the_openapi_document_describes_the_api(db: Db) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
     assert!(doc["paths"]["/healthz"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/reports/portfolio"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/issues/{id}/briefing"]["get"].is_object());
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
