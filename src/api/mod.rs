@@ -12,7 +12,7 @@ use axum::routing::get;
 pub mod findings;
 pub mod import;
 pub mod issues;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -24,8 +24,8 @@ use crate::store::User;
 use crate::web::AppState;
 use crate::web::context::{CurrentUser, RequestContext};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/api/v1/me", get(me))
         .route(
             "/api/v1/findings",

@@ -1,11 +1,11 @@
 //! One's own account: profile, password (changing it ends every other session) and
 //! personal API tokens.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -19,8 +19,8 @@ use crate::domain::{password, token};
 use crate::error::AppError;
 use crate::store::{ApiTokenRow, AuditEvent, User};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))

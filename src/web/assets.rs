@@ -1,18 +1,15 @@
 //! The stylesheet and the one small script, embedded in the binary.
 
-use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-
-use super::AppState;
 
 const APP_CSS: &str = include_str!("static/app.css");
 const APP_JS: &str = include_str!("static/app.js");
 const PRINT_CSS: &str = include_str!("static/print.css");
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/static/print.css", get(print_css))

@@ -1,10 +1,10 @@
 //! Signing in and out, and choosing a language.
 
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -21,8 +21,8 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::store::AuditEvent;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/language", post(set_language))

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -26,8 +26,8 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::FieldErrors;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/candidates", get(list))
         .route("/candidates/refresh", post(refresh))
         .route("/candidates/{id}/issue", post(to_issue))

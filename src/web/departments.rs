@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use maud::html;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -23,8 +23,8 @@ use crate::web::forms::FieldErrors;
 use crate::web::issues::lifecycle::period_of;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/departments", get(list).post(create))
         .route("/departments/{id}", get(show).post(update))
         .route("/api/v1/departments", get(api_list).post(api_create))

@@ -3,7 +3,6 @@
 //! due on them; a coordinator the same for the whole federation, with what waits for
 //! review; everyone what their role does here.
 
-use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use maud::{Markup, html};
@@ -14,8 +13,8 @@ use super::layout::{self, PageCtx};
 use crate::domain::role::{Permission, Role};
 use crate::error::AppError;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new().route("/", get(home))
 }
 
 fn role_summary_key(role: Role) -> &'static str {

@@ -1,10 +1,10 @@
 //! The inbox: reminders and news about the issues a person owns, watches or
 //! coordinates, each in the reader's language. Also `GET /api/v1/inbox`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::Utc;
 use maud::html;
 use serde::Serialize;
@@ -15,8 +15,8 @@ use crate::web::AppState;
 use crate::web::context::{CurrentUser, RequestContext};
 use crate::web::layout::{self, PageCtx, csrf_field};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/inbox", get(page))
         .route("/inbox/read", post(read_all))
         .route("/inbox/{id}/read", post(read_one))

@@ -38,6 +38,7 @@ pub mod issues;
 pub mod layout;
 pub mod parameters;
 pub mod reports;
+pub mod routes;
 pub mod security_headers;
 
 /// Shared by every handler.
@@ -59,18 +60,9 @@ pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 /// No request body at all may be larger than this (the largest upload plus room).
 pub const UPLOAD_LIMIT_BYTES: usize = crate::domain::import::MAX_BYTES + 1024 * 1024;
 
-/// The whole application: pages, API and static assets with every layer applied.
-pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(state.store.session_store())
-        .with_name(SESSION_COOKIE)
-        .with_secure(state.settings.secure_cookies)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::hours(state.settings.session_idle_hours),
-        ));
-
-    Router::new()
+/// Every route of every capability.
+fn all_routes() -> routes::Routes {
+    routes::Routes::new()
         .merge(auth::router())
         .merge(home::router())
         .merge(account::router())
@@ -85,6 +77,29 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(crate::api::router())
         .merge(assets::router())
+}
+
+/// The paths the application serves, as its router has them (`/issues/{id}`…).
+pub fn route_paths() -> Vec<&'static str> {
+    let mut paths = all_routes().paths().to_vec();
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+/// The whole application: pages, API and static assets with every layer applied.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(state.store.session_store())
+        .with_name(SESSION_COOKIE)
+        .with_secure(state.settings.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(state.settings.session_idle_hours),
+        ));
+
+    all_routes()
+        .into_router()
         .fallback(errors::not_found)
         .layer(from_fn(csrf::verify_csrf))
         .layer(from_fn(errors::render_errors))

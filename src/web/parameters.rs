@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,8 @@ use crate::web::findings::format_amount;
 use crate::web::issues::can_manage;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/parameters", get(list).post(create))
         .route("/parameters/{id}", get(show))
         .route("/parameters/{id}/values", post(add_value))

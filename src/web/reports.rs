@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use maud::html;
 use serde::{Deserialize, Serialize};
@@ -42,8 +42,8 @@ const DOC_ROWS: usize = 100;
 /// Finished reports are kept this long, then deleted with the next request.
 const KEEP_DAYS: u64 = 7;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/reports", get(page).post(request))
         .route("/reports/jobs/{id}", get(job_page))
         .route("/reports/jobs/{id}/download", get(download))

@@ -1,6 +1,5 @@
 //! The audit log: sign-ins, failures, sign-outs and every account change, newest first.
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use maud::{Markup, html};
@@ -12,8 +11,8 @@ use crate::web::layout::{self, PageCtx};
 
 const PAGE_SIZE: i64 = 100;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(list))
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new().route("/admin/audit", get(list))
 }
 
 #[derive(Deserialize)]

@@ -2,10 +2,10 @@
 //! holidays and the make-up working days that move weekends, year by year) and choose
 //! the classification scheme for departments' answers.
 
+use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate};
 use maud::html;
 use serde::Deserialize;
@@ -19,8 +19,8 @@ use crate::web::AppState;
 use crate::web::context::CurrentUser;
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/admin/calendar", get(page))
         .route("/admin/calendar/days", post(set_day))
         .route("/admin/calendar/years", post(add_year))

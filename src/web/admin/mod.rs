@@ -1,10 +1,8 @@
 //! Administration: users, organisations and the audit log. Admins only; the
 //! permission is checked by a route layer on the whole sub-router.
 
-use axum::Router;
 use axum::middleware::from_fn;
 
-use super::AppState;
 use super::context::require;
 use crate::domain::role::Permission;
 
@@ -14,8 +12,8 @@ pub mod orgs;
 pub mod taxonomy;
 pub mod users;
 
-pub fn router() -> Router<AppState> {
-    let accounts = Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    let accounts = crate::web::routes::Routes::new()
         .merge(users::router())
         .merge(orgs::router())
         .merge(taxonomy::router())

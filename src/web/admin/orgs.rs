@@ -1,10 +1,10 @@
 //! Organisations: the federation and its member stations, NGOs and centres.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -18,8 +18,8 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/admin/orgs", get(list).post(create))
         .route("/admin/orgs/{id}", get(edit_form).post(update))
 }

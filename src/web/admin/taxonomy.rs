@@ -1,11 +1,11 @@
 //! The taxonomies findings are filed under: policy areas and the locality hierarchy
 //! (city → district/county → street → community). Admins only.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -19,8 +19,8 @@ use crate::web::context::CurrentUser;
 use crate::web::findings::{Taxonomy, locality_label};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/admin/taxonomy", get(page))
         .route("/admin/policy-areas", post(create_area))
         .route("/admin/policy-areas/{id}", post(update_area))

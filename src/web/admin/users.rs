@@ -1,11 +1,11 @@
 //! Creating users, changing their role or organisation, resetting passwords,
 //! deactivating and reactivating. Every change is audited in the same transaction.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -21,8 +21,8 @@ use crate::web::context::CurrentUser;
 use crate::web::forms::{self, FieldErrors, Input};
 use crate::web::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/admin/users", get(list).post(create))
         .route("/admin/users/new", get(new_form))
         .route("/admin/users/{id}", get(edit_form).post(update))

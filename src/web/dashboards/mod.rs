@@ -5,7 +5,6 @@
 //! read from exact summaries kept with the data (see `store::dashboards`), so a page
 //! costs a few small queries however large the federation.
 
-use axum::Router;
 use axum::routing::{get, post};
 use chrono::{Datelike, Months, NaiveDate};
 use maud::{Markup, html};
@@ -27,8 +26,8 @@ pub mod outcomes;
 pub mod pipeline;
 pub mod replies;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/dashboards", get(pipeline::page))
         .route("/dashboards/pipeline", get(pipeline::page))
         .route("/dashboards/pipeline/move", post(pipeline::move_card))

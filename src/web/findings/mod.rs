@@ -1,11 +1,9 @@
 //! Findings on the web: recording (with the personal-data guard), reading, editing,
 //! deleting, searching, exporting and importing.
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use super::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::store::DynStore;
@@ -19,8 +17,8 @@ pub mod list;
 pub mod save;
 pub mod show;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         .route("/findings", get(list::search_page).post(form::create))
         .route("/findings/new", get(form::new_form))
         .route("/findings/export.csv", get(export::csv))

@@ -2,11 +2,11 @@
 //! page with its evidence summary (small cells suppressed for outsiders), and linking
 //! findings to it.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -35,8 +35,8 @@ mod export;
 pub mod lifecycle;
 pub mod proposal;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> crate::web::routes::Routes {
+    crate::web::routes::Routes::new()
         // The size is checked while the file streams in (configurable, see attachments).
         .route(
             "/issues/{id}/attachments",
