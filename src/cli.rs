@@ -51,6 +51,36 @@ pub enum Command {
     /// Write documents: an issue's briefing, or the federation's report for a period.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Benchmark data: see BENCHMARKS.md.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Fills an empty database with realistic, reproducible data: people, places,
+    /// findings, issues, submissions and answers, parameters. Prints the coordinator's
+    /// API token for the load harness.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        findings: usize,
+        #[arg(long, default_value_t = 20_000)]
+        issues: usize,
+        /// Findings linked to the first issue.
+        #[arg(long, default_value_t = 2_000)]
+        big: usize,
+        /// Findings left out of every issue.
+        #[arg(long, default_value_t = 100_000)]
+        unlinked: usize,
+        #[arg(long, default_value_t = 60_000)]
+        submissions: usize,
+        /// The random seed (the same seed gives the same data).
+        #[arg(long, default_value_t = 14)]
+        seed: u64,
+        /// Also write the API token to this file.
+        #[arg(long)]
+        token_file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -310,6 +340,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
             };
             export_report(store.clone(), form, &output, &lang, as_user).await
+        }
+        Command::Bench(BenchCommand::Generate {
+            findings,
+            issues,
+            big,
+            unlinked,
+            submissions,
+            seed,
+            token_file,
+        }) => {
+            let o = crate::bench::Options {
+                findings,
+                issues,
+                big,
+                unlinked,
+                submissions,
+                seed,
+            };
+            match crate::bench::generate(&store, &cli.database_url, &o).await {
+                Ok(s) => {
+                    println!(
+                        "generated {} findings, {} issues ({} links), {} submissions ({} answered)",
+                        s.findings, s.issues, s.links, s.submissions, s.answers
+                    );
+                    println!(
+                        "sign in as coordinator@bench.example, password {}",
+                        crate::bench::PASSWORD
+                    );
+                    println!("API token: {}", s.token);
+                    if let Some(f) = token_file {
+                        std::fs::write(&f, &s.token)
+                            .with_context(|| format!("cannot write {}", f.display()))?;
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
         Command::Migrate => {
             println!("migrations applied to {}", redact_url(&cli.database_url));

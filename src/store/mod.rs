@@ -84,6 +84,8 @@ pub trait Store:
     fn session_store(&self) -> sessions::SessionBackend;
     /// Answers whether the database is reachable (for `/healthz`).
     async fn ping(&self) -> StoreResult<()>;
+    /// Refreshes the planner's statistics (after a bulk load).
+    async fn analyze(&self) -> StoreResult<()>;
     /// Applies pending migrations.
     async fn migrate(&self) -> anyhow::Result<()>;
     async fn close(&self);

@@ -144,6 +144,11 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn analyze(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn migrate(&self) -> anyhow::Result<()> {
         super::migrate::postgres()
             .run(&self.pool)

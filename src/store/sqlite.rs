@@ -259,6 +259,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn analyze(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn migrate(&self) -> anyhow::Result<()> {
         super::migrate::sqlite()
             .run(&self.pool)

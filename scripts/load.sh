@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The load harness: starts `groundswell serve` on a database made by
+# `groundswell bench generate`, drives the main user paths with wrk (Debian's `wrk`)
+# from concurrent clients, and prints per path the throughput and latency percentiles,
+# then the server's peak memory. See BENCHMARKS.md.
+#
+#   scripts/load.sh                       # the defaults below
+#   DB=postgres://… DURATION=30 scripts/load.sh
+#
+# Environment (defaults): DB (sqlite:/tmp/bench.db), BIN (target/release/groundswell),
+# PORT (3400), CLIENTS (16), DURATION (20 seconds per path), THREADS (2), FINDINGS, ISSUES, UNLINKED (the
+# sizes given to `bench generate`: 1000000, 20000, 100000), TOKEN_FILE (the API token
+# `bench generate --token-file` wrote; /tmp/bench-token), OUT (a Markdown copy of the
+# table; none), PATHS (space-separated names of the paths to run; all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DB="${DB:-sqlite:/tmp/bench.db}"
+BIN="${BIN:-target/release/groundswell}"
+PORT="${PORT:-3400}"
+CLIENTS="${CLIENTS:-16}"
+DURATION="${DURATION:-20}"
+THREADS="${THREADS:-2}"
+FINDINGS="${FINDINGS:-1000000}"
+ISSUES="${ISSUES:-20000}"
+UNLINKED="${UNLINKED:-100000}"
+TOKEN_FILE="${TOKEN_FILE:-/tmp/bench-token}"
+OUT="${OUT:-}"
+ALL="home search finding save issue big-issue link transition pipeline replies departments evidence outcomes briefing"
+PATHS="${PATHS:-$ALL}"
+BASE="http://127.0.0.1:$PORT"
+WORK="$(mktemp -d)"
+LUA="$(pwd)/scripts/load"
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no server binary at $BIN (cargo build --release)" >&2; exit 1; }
+TOKEN="$(cat "$TOKEN_FILE")"
+
+# The server, without its background passes (they are measured elsewhere).
+GROUNDSWELL_REMINDERS_EVERY_MINUTES=0 GROUNDSWELL_RECURRENCE_EVERY_MINUTES=0 \
+GROUNDSWELL_LOG=warn "$BIN" --database-url "$DB" serve --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+
+# Signed in as the coordinator (sessions for pages, the token for the API).
+JAR="$WORK/cookies"
+LOGIN=$(curl -s -c "$JAR" -b "$JAR" "$BASE/login")
+CSRF=$(printf '%s' "$LOGIN" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//;s/"//')
+curl -s -c "$JAR" -b "$JAR" -o /dev/null \
+  --data-urlencode "email=coordinator@bench.example" --data-urlencode "password=bench-password-1" \
+  --data-urlencode "csrf_token=$CSRF" "$BASE/login"
+COOKIE="gs_session=$(awk '$6 == "gs_session" { print $7 }' "$JAR")"
+
+# What the paths ask for: random findings and issues, search words and filters, new
+# findings to save (in communities the API lists), links of unlinked findings,
+# transitions of issues still "identified" (the generator puts issues 1, 2, 11, 12, …
+# there). Random with a fixed seed, so runs are comparable.
+curl -fs -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/taxonomies" >"$WORK/taxonomies.json"
+python3 - "$WORK" "$FINDINGS" "$ISSUES" "$UNLINKED" <<'PY'
+import json, random, sys, urllib.parse
+work, findings, issues, unlinked = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+random.seed(7)
+tax = json.load(open(f"{work}/taxonomies.json"))
+areas = [a["id"] for a in tax.get("policy_areas", tax.get("areas", []))]
+places = [l["id"] for l in tax.get("localities", []) if l.get("level") == "community"] or [l["id"] for l in tax.get("localities", [])]
+w = lambda name, lines: open(f"{work}/{name}", "w").write("\n".join(lines) + "\n")
+w("finding.txt", [f"/findings/{random.randint(1, findings)}" for _ in range(5000)])
+w("issue.txt", [f"/issues/{random.randint(2, issues)}" for _ in range(5000)])
+w("briefing.txt", [f"/issues/{random.randint(2, issues)}/briefing.docx" for _ in range(2000)])
+words = ["补贴", "康复", "养老", "户籍", "subsidy", "allowance", "rehabilitation", "自闭症 补贴", "home care"]
+search = []
+for _ in range(2000):
+    q = {"q": random.choice(words)}
+    if random.random() < 0.5 and areas:
+        q["area"] = str(random.choice(areas))
+    if random.random() < 0.5:
+        q["from"] = f"2026-{random.randint(1, 10):02d}-01"
+    search.append("/findings?" + urllib.parse.urlencode(q))
+w("search.txt", search)
+save = []
+for i in range(5000):
+    body = {"narrative": f"负载测试：社工记录的个案发现 {i}，康复补贴不足。", "policy_area_id": random.choice(areas),
+            "locality_id": random.choice(places), "observed_on": "2026-10-01", "people_affected": 1 + i % 4}
+    save.append("/api/v1/findings\t" + json.dumps(body, ensure_ascii=False))
+w("save.txt", save)
+first_unlinked = findings - unlinked + 1
+w("link.txt", [f"/api/v1/issues/{random.randint(2, issues)}/findings\t" + json.dumps({"finding_ids": [random.randint(first_unlinked, findings)]}) for _ in range(5000)])
+identified = [i for i in range(2, issues + 1) if (i - 1) % 10 in (0, 1)]
+random.shuffle(identified)
+w("transition.txt", [f"/api/v1/issues/{i}/transitions\t" + json.dumps({"move": "start_drafting", "from": "identified"}) for i in identified])
+PY
+
+row() { # name, then wrk's output on stdin
+  awk -v name="$1" '
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
+    /Non-2xx or 3xx responses/ { bad = $5 }
+    /requests in/ { total = $1 }
+    END { printf "| %s | %s | %s | %s | %s | %s | %s |\n", name, total, rps, p50, p90, p99, (bad == "" ? 0 : bad) }'
+}
+get() { # name, path (fixed)
+  wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$BASE$2" | row "$1"
+}
+get_random() { # name, file of paths
+  PATHS_FILE="$WORK/$2" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" \
+    -s "$LUA/paths.lua" "$BASE/" | row "$1"
+}
+post() { # name, file of PATH<TAB>JSON
+  BODIES_FILE="$WORK/$2" TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency \
+    -s "$LUA/post.lua" "$BASE/" | row "$1"
+}
+
+{
+  echo "| Path | Requests | Requests/s | p50 | p90 | p99 | Not 2xx/3xx |"
+  echo "|---|---|---|---|---|---|---|"
+  for p in $PATHS; do
+    case "$p" in
+      home) get "home page /" "/" ;;
+      search) get_random "findings search with filters" search.txt ;;
+      finding) get_random "a finding's page" finding.txt ;;
+      save) post "save a finding (API)" save.txt ;;
+      issue) get_random "an issue's page" issue.txt ;;
+      big-issue) get "the issue with the largest summary" "/issues/1" ;;
+      link) post "link a finding (API)" link.txt ;;
+      transition) post "a stage transition (API)" transition.txt ;;
+      pipeline) get "pipeline dashboard" "/dashboards/pipeline" ;;
+      replies) get "replies dashboard" "/dashboards/replies" ;;
+      departments) get "departments dashboard" "/dashboards/departments" ;;
+      evidence) get "evidence dashboard" "/dashboards/evidence" ;;
+      outcomes) get "outcomes dashboard" "/dashboards/outcomes" ;;
+      briefing) get_random "briefing DOCX" briefing.txt ;;
+      *) echo "unknown path $p" >&2; exit 2 ;;
+    esac
+  done
+} | tee "$WORK/table.md"
+PEAK=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER/status" 2>/dev/null || echo "?")
+echo
+echo "Server peak memory (VmHWM): $((PEAK / 1024)) MB; $CLIENTS clients, ${DURATION} s per path, $DB"
+if [ -n "$OUT" ]; then
+  { cat "$WORK/table.md"; echo; echo "Server peak memory (VmHWM): $((PEAK / 1024)) MB"; } >"$OUT"
+fi
