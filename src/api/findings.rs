@@ -309,7 +309,7 @@ pub async fn list(
     if !access::can_view_any(user.role) {
         return Err(AppError::Forbidden);
     }
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let query = filters
         .to_query(&user, &tax.localities)
         .map_err(|_| AppError::BadRequest("filters.invalid"))?;

@@ -340,127 +340,302 @@ pub struct Corpus {
     pub concept_vectors: Vec<Vec<(u32, f32)>>,
     /// Each finding's script: written in Chinese, in English, or mixed.
     pub scripts: Vec<Script>,
-    cross_scale: f32,
+    /// The knobs it was built with (similarity reads them).
+    settings: Settings,
     /// Each finding's threshold kind, if it names one.
     pub kinds: Vec<Option<String>>,
-    mismatch: f32,
     /// Each finding's failure modes as a unit vector over [`modes::FAILURE_MODES`]
     /// (empty when the text names none).
     pub modes: Vec<Vec<(u32, f32)>>,
-    mode_floor: f32,
     pub terms: Vec<String>,
     pub df: Vec<u32>,
     surface: HashMap<String, String>,
 }
 
-impl Corpus {
-    pub fn build(docs: &[GapDoc], s: &Settings) -> Corpus {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut terms: Vec<String> = Vec::new();
-        let mut df: Vec<u32> = Vec::new();
-        let mut counts: Vec<Vec<(u32, u32)>> = Vec::with_capacity(docs.len());
-        let mut surface_votes: HashMap<(String, String), u32> = HashMap::new();
+/// Findings read and counted once (terms, document frequencies, scripts, thresholds,
+/// failure modes), so that one more finding can be compared with all of them without
+/// reading their texts again: the suggestions on a finding's page keep one per policy
+/// area (`web::findings::show`). [`Pool::most_similar`] gives what [`most_similar`]
+/// gives for the same findings.
+pub struct Pool {
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+    df: Vec<u32>,
+    counts: Vec<Vec<(u32, u32)>>,
+    scripts: Vec<Script>,
+    kinds: Vec<Option<String>>,
+    modes: Vec<Vec<(u32, f32)>>,
+    surface_votes: HashMap<(String, String), u32>,
+}
+
+/// Each term's weight before the term frequency: inverse document frequency over `n`
+/// findings, raised and boosted by the kind of term (word, concept `@`, threshold `#`).
+fn term_weights<'a>(
+    df: &[u32],
+    terms: impl Iterator<Item = &'a str>,
+    n: f32,
+    s: &Settings,
+) -> Vec<f32> {
+    df.iter()
+        .zip(terms)
+        .map(|(&d, t)| {
+            let idf = ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0;
+            let boost = match t.as_bytes().first() {
+                Some(b'@') => s.concept_boost,
+                Some(b'#') => s.threshold_boost,
+                _ => s.text_weight,
+            };
+            idf.powf(s.idf_power) * boost
+        })
+        .collect()
+}
+
+/// A finding's unit vector; with `concepts`, over its concepts and thresholds alone.
+fn unit_vector(tf: &[(u32, u32)], weights: &[f32], concepts: Option<&[bool]>) -> Vec<(u32, f32)> {
+    let mut v: Vec<(u32, f32)> = tf
+        .iter()
+        .filter(|(id, _)| concepts.is_none_or(|c| c[*id as usize]))
+        .map(|&(id, c)| (id, (1.0 + (c as f32).ln()) * weights[id as usize]))
+        .collect();
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v
+}
+
+fn is_concept_term(term: &str) -> bool {
+    term.starts_with('@') || term.starts_with('#')
+}
+
+impl Pool {
+    pub fn build(docs: &[GapDoc], s: &Settings) -> Pool {
+        let mut pool = Pool {
+            ids: HashMap::new(),
+            terms: Vec::new(),
+            df: Vec::new(),
+            counts: Vec::with_capacity(docs.len()),
+            scripts: Vec::with_capacity(docs.len()),
+            kinds: Vec::with_capacity(docs.len()),
+            modes: Vec::with_capacity(docs.len()),
+            surface_votes: HashMap::new(),
+        };
         for d in docs {
             let (ts, surfaces) = terms_of(d);
             for s in surfaces {
-                *surface_votes.entry(s).or_default() += 1;
+                *pool.surface_votes.entry(s).or_default() += 1;
             }
             let mut tf: BTreeMap<u32, u32> = BTreeMap::new();
             for t in ts {
-                let id = *ids.entry(t.clone()).or_insert_with(|| {
-                    terms.push(t);
-                    df.push(0);
-                    (terms.len() - 1) as u32
-                });
+                let id = match pool.ids.get(&t) {
+                    Some(id) => *id,
+                    None => {
+                        let id = pool.terms.len() as u32;
+                        pool.ids.insert(t.clone(), id);
+                        pool.terms.push(t);
+                        pool.df.push(0);
+                        id
+                    }
+                };
                 *tf.entry(id).or_default() += 1;
             }
             for id in tf.keys() {
-                df[*id as usize] += 1;
+                pool.df[*id as usize] += 1;
             }
-            counts.push(tf.into_iter().collect());
+            pool.counts.push(tf.into_iter().collect());
+            pool.scripts.push(Script::of(&d.text));
+            pool.kinds.push(d.threshold.as_ref().map(|t| t.1.clone()));
+            pool.modes.push(failure_modes(d, s));
         }
-        let n = docs.len() as f32;
-        let weigh = |tf: &Vec<(u32, u32)>, concepts_only: bool| {
-            let mut v: Vec<(u32, f32)> = tf
-                .iter()
-                .map(|&(id, c)| (id, c))
-                .filter(|(id, _)| {
-                    !concepts_only
-                        || !terms[*id as usize]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c != '@' && c != '#')
-                })
-                .map(|(id, c)| {
-                    let t = &terms[id as usize];
-                    let idf = ((n + 1.0) / (df[id as usize] as f32 + 1.0)).ln() + 1.0;
-                    let boost = match t.as_bytes().first() {
-                        Some(b'@') => s.concept_boost,
-                        Some(b'#') => s.threshold_boost,
-                        _ => s.text_weight,
-                    };
-                    (id, (1.0 + (c as f32).ln()) * idf.powf(s.idf_power) * boost)
-                })
-                .collect();
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                v.iter_mut().for_each(|(_, w)| *w /= norm);
-            }
-            v
-        };
-        let vectors = counts.iter().map(|tf| weigh(tf, false)).collect();
-        let concept_vectors = counts.iter().map(|tf| weigh(tf, true)).collect();
+        pool
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The pool as a corpus of all its findings, with the words to show for its terms.
+    pub fn into_corpus(self, s: &Settings) -> Corpus {
+        let weights = term_weights(
+            &self.df,
+            self.terms.iter().map(String::as_str),
+            self.counts.len() as f32,
+            s,
+        );
+        let concepts: Vec<bool> = self.terms.iter().map(|t| is_concept_term(t)).collect();
         let mut best: HashMap<String, (u32, String)> = HashMap::new();
-        for ((stem, word), votes) in surface_votes {
+        for ((stem, word), votes) in self.surface_votes {
             let e = best.entry(stem).or_insert((0, String::new()));
             if votes > e.0 || (votes == e.0 && word < e.1) {
                 *e = (votes, word);
             }
         }
         Corpus {
-            vectors,
-            concept_vectors,
-            scripts: docs.iter().map(|d| Script::of(&d.text)).collect(),
-            cross_scale: s.cross_language_scale,
-            kinds: docs
+            vectors: self
+                .counts
                 .iter()
-                .map(|d| d.threshold.as_ref().map(|t| t.1.clone()))
+                .map(|tf| unit_vector(tf, &weights, None))
                 .collect(),
-            mismatch: s.threshold_mismatch,
-            modes: docs.iter().map(|d| failure_modes(d, s)).collect(),
-            mode_floor: s.mode_floor,
-            terms,
-            df,
+            concept_vectors: self
+                .counts
+                .iter()
+                .map(|tf| unit_vector(tf, &weights, Some(&concepts)))
+                .collect(),
+            scripts: self.scripts,
+            settings: *s,
+            kinds: self.kinds,
+            modes: self.modes,
+            terms: self.terms,
+            df: self.df,
             surface: best.into_iter().map(|(k, (_, w))| (k, w)).collect(),
         }
     }
 
-    /// How alike findings `i` and `j` are (0–1).
-    pub fn similarity(&self, i: usize, j: usize) -> f32 {
-        let full = cosine(&self.vectors[i], &self.vectors[j]);
-        // Across languages only concepts and thresholds can be shared; compared on
-        // those alone, a Chinese and an English finding are not penalised for the words
-        // they cannot have in common.
-        let sim = match (self.scripts[i], self.scripts[j]) {
-            (a, b) if a == b && a != Script::Mixed => full,
-            _ => full
-                .max(cosine(&self.concept_vectors[i], &self.concept_vectors[j]) * self.cross_scale),
+    /// The pool's findings most like `query`, best first, with their similarity: only
+    /// those at least `min` alike, never those in `skip` (indices into the pool).
+    /// Weights come from the pool less `skip`, and the query, together.
+    pub fn most_similar(
+        &self,
+        query: &GapDoc,
+        skip: &[usize],
+        s: &Settings,
+        min: f32,
+        limit: usize,
+    ) -> Vec<(usize, f32)> {
+        let members: Vec<usize> = (0..self.counts.len())
+            .filter(|i| !skip.contains(i))
+            .collect();
+        // The query's terms, those new to the pool numbered after the pool's.
+        let mut new_terms: Vec<String> = Vec::new();
+        let mut query_tf: BTreeMap<u32, u32> = BTreeMap::new();
+        for t in terms_of(query).0 {
+            let id = match self.ids.get(&t) {
+                Some(id) => *id,
+                None => match new_terms.iter().position(|n| *n == t) {
+                    Some(k) => (self.terms.len() + k) as u32,
+                    None => {
+                        new_terms.push(t);
+                        (self.terms.len() + new_terms.len() - 1) as u32
+                    }
+                },
+            };
+            *query_tf.entry(id).or_default() += 1;
+        }
+        let mut df = self.df.clone();
+        for &i in skip {
+            if let Some(tf) = self.counts.get(i) {
+                tf.iter().for_each(|(id, _)| df[*id as usize] -= 1);
+            }
+        }
+        df.resize(self.terms.len() + new_terms.len(), 0);
+        query_tf.keys().for_each(|id| df[*id as usize] += 1);
+        let all_terms = || {
+            self.terms
+                .iter()
+                .chain(new_terms.iter())
+                .map(String::as_str)
         };
-        let sim = match (&self.kinds[i], &self.kinds[j]) {
-            (Some(a), Some(b)) if a != b => sim * self.mismatch,
-            _ => sim,
+        let weights = term_weights(&df, all_terms(), (members.len() + 1) as f32, s);
+        let concepts: Vec<bool> = all_terms().map(is_concept_term).collect();
+        let query_tf: Vec<(u32, u32)> = query_tf.into_iter().collect();
+        let vectors = |tf: &[(u32, u32)]| {
+            (
+                unit_vector(tf, &weights, None),
+                unit_vector(tf, &weights, Some(&concepts)),
+            )
         };
-        sim * self.mode_agreement(i, j)
+        let (qv, qc) = vectors(&query_tf);
+        let q_modes = failure_modes(query, s);
+        let q = Side {
+            vector: &qv,
+            concepts: &qc,
+            script: Script::of(&query.text),
+            kind: query.threshold.as_ref().map(|t| t.1.as_str()),
+            modes: &q_modes,
+        };
+        let mut scored: Vec<(usize, f32)> = members
+            .iter()
+            .map(|&i| {
+                let (v, c) = vectors(&self.counts[i]);
+                let other = Side {
+                    vector: &v,
+                    concepts: &c,
+                    script: self.scripts[i],
+                    kind: self.kinds[i].as_deref(),
+                    modes: &self.modes[i],
+                };
+                (i, pair_similarity(&q, &other, s))
+            })
+            .filter(|(_, sim)| *sim >= min)
+            .collect();
+        scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+        scored.truncate(limit);
+        scored
+    }
+}
+
+/// One finding as similarity sees it.
+struct Side<'a> {
+    vector: &'a [(u32, f32)],
+    concepts: &'a [(u32, f32)],
+    script: Script,
+    kind: Option<&'a str>,
+    modes: &'a [(u32, f32)],
+}
+
+/// How alike two findings are (0–1). Across languages only concepts and thresholds can
+/// be shared; compared on those alone, a Chinese and an English finding are not
+/// penalised for the words they cannot have in common. Different kinds of threshold
+/// and different failure modes count against.
+fn pair_similarity(a: &Side, b: &Side, s: &Settings) -> f32 {
+    let full = cosine(a.vector, b.vector);
+    let sim = match (a.script, b.script) {
+        (x, y) if x == y && x != Script::Mixed => full,
+        _ => full.max(cosine(a.concepts, b.concepts) * s.cross_language_scale),
+    };
+    let sim = match (a.kind, b.kind) {
+        (Some(x), Some(y)) if x != y => sim * s.threshold_mismatch,
+        _ => sim,
+    };
+    sim * mode_factor(a.modes, b.modes, s.mode_floor)
+}
+
+/// How far two findings' failure modes agree, as a factor between the floor (they name
+/// different ways of failing) and 1 (the same, or one names none).
+fn mode_factor(a: &[(u32, f32)], b: &[(u32, f32)], floor: f32) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 1.0;
+    }
+    floor + (1.0 - floor) * modes::agreement(a, b)
+}
+
+impl Corpus {
+    pub fn build(docs: &[GapDoc], s: &Settings) -> Corpus {
+        Pool::build(docs, s).into_corpus(s)
     }
 
-    /// How far the failure modes of `i` and `j` agree, as a factor between the floor
-    /// (they name different ways of failing) and 1 (the same, or one names none).
-    pub fn mode_agreement(&self, i: usize, j: usize) -> f32 {
-        let (a, b) = (&self.modes[i], &self.modes[j]);
-        if a.is_empty() || b.is_empty() {
-            return 1.0;
+    /// How alike findings `i` and `j` are (0–1).
+    pub fn similarity(&self, i: usize, j: usize) -> f32 {
+        pair_similarity(&self.side(i), &self.side(j), &self.settings)
+    }
+
+    fn side(&self, i: usize) -> Side<'_> {
+        Side {
+            vector: &self.vectors[i],
+            concepts: &self.concept_vectors[i],
+            script: self.scripts[i],
+            kind: self.kinds[i].as_deref(),
+            modes: &self.modes[i],
         }
-        self.mode_floor + (1.0 - self.mode_floor) * modes::agreement(a, b)
+    }
+
+    /// How far the failure modes of `i` and `j` agree (see [`mode_factor`]).
+    pub fn mode_agreement(&self, i: usize, j: usize) -> f32 {
+        mode_factor(&self.modes[i], &self.modes[j], self.settings.mode_floor)
     }
 
     /// A term as a reader should see it (concepts are left as `@id`).
@@ -795,18 +970,7 @@ pub fn most_similar(
     min: f32,
     limit: usize,
 ) -> Vec<(usize, f32)> {
-    let mut docs = Vec::with_capacity(pool.len() + 1);
-    docs.extend_from_slice(pool);
-    docs.push(query.clone());
-    let corpus = Corpus::build(&docs, s);
-    let q = pool.len();
-    let mut scored: Vec<(usize, f32)> = (0..pool.len())
-        .map(|i| (i, corpus.similarity(q, i)))
-        .filter(|(_, s)| *s >= min)
-        .collect();
-    scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
-    scored.truncate(limit);
-    scored
+    Pool::build(pool, s).most_similar(query, &[], s, min, limit)
 }
 
 #[cfg(test)]

@@ -749,3 +749,37 @@ fn recurrence_speed() {
         hits.len()
     );
 }
+
+/// The suggestions' pool, counted once, scores as building a corpus from the same
+/// findings each time would: leaving findings out of a counted pool is the same as
+/// never having had them.
+#[test]
+fn a_counted_pool_scores_as_a_fresh_comparison() {
+    let (docs, _) = labelled();
+    let s = Settings::default();
+    let pool = Pool::build(&docs[..200], &s);
+    for q in [0usize, 7, 42, 150] {
+        let skip = [q, 199];
+        let rest: Vec<GapDoc> = docs[..200]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .map(|(_, d)| d.clone())
+            .collect();
+        let fresh = most_similar(&docs[q], &rest, &s, 0.1, 20);
+        let counted = pool.most_similar(&docs[q], &skip, &s, 0.1, 20);
+        assert!(!fresh.is_empty(), "finding {q} has look-alikes");
+        assert_eq!(fresh.len(), counted.len(), "finding {q}");
+        for ((fi, fs), (ci, cs)) in fresh.iter().zip(&counted) {
+            // `fresh` indexes the findings left in, `counted` the whole pool.
+            assert_eq!(rest[*fi].id, docs[*ci].id, "finding {q}");
+            assert!((fs - cs).abs() < 1e-5, "finding {q}: {fs} vs {cs}");
+        }
+    }
+    // A query in neither language of the pool's words still compares without panic.
+    let odd = GapDoc {
+        text: "∑∑ zzqx 丨丨".into(),
+        ..docs[0].clone()
+    };
+    let _ = pool.most_similar(&odd, &[], &s, 0.0, 5);
+}

@@ -415,7 +415,7 @@ pub async fn new_form(
     if !access::can_record(user.role) {
         return Err(AppError::Forbidden);
     }
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let input = FindingInput {
         observed_on: today_in_china().to_string(),
         people_affected: "1".into(),
@@ -446,7 +446,7 @@ pub async fn edit_form(
     if !access::can_edit(user.role, user.id, user.org_id, f.recorded_by, f.org_id) {
         return Err(AppError::Forbidden);
     }
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let input = input_from(&f);
     Ok(form_view(
         &page,
@@ -569,7 +569,7 @@ pub async fn create(
             hits,
             notice,
         } => {
-            let tax = Taxonomy::load(&state.store).await?;
+            let tax = Taxonomy::cached(&state).await?;
             let view = FormView {
                 input: &input,
                 editing: None,
@@ -634,7 +634,7 @@ pub async fn update(
             hits,
             notice,
         } => {
-            let tax = Taxonomy::load(&state.store).await?;
+            let tax = Taxonomy::cached(&state).await?;
             let version = extras.version.unwrap_or(current.version);
             let view = FormView {
                 input: &input,

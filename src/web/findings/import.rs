@@ -124,7 +124,7 @@ pub async fn plan(
     pii_mode: &PiiMode,
     reason: &str,
 ) -> Result<ImportPlan, AppError> {
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let (areas, localities) = lookup_tables(&tax);
     let lookups = Lookups {
         areas: &areas,
@@ -593,7 +593,7 @@ pub async fn mapping_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let (batch, table) = load_batch(&state, &user, id).await?;
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let form = MappingForm {
         mapping: guess_mapping(&table.headers),
         ..Default::default()
@@ -620,7 +620,7 @@ pub async fn preview_or_commit(
 ) -> Result<Response, AppError> {
     let (batch, table) = load_batch(&state, &user, id).await?;
     let form = mapping_form(pairs, table.headers.len());
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     if !form.mapping.contains_key(&Target::Narrative) {
         let body = mapping_view(
             &page,

@@ -136,7 +136,7 @@ pub async fn search_page(
     }
     let tr = page.tr();
     let lang = page.ctx.lang;
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let orgs: Vec<(i64, String)> = state
         .store
         .list_orgs()

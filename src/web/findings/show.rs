@@ -30,7 +30,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let f = load_visible(&state, &user, id).await?;
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let versions = state.store.finding_versions(id).await?;
     let linked_issues = state.store.issues_of_finding(id).await?;
     let manage = crate::web::issues::can_manage(user.role);
@@ -38,15 +38,12 @@ pub async fn show(
     let may_propose = !manage && crate::web::issues::can_comment(user.role);
     // The open issues of the finding's own area, latest first.
     let all_issues: Vec<_> = if manage || may_propose {
-        state
-            .store
-            .list_open_issues(Some(f.policy_area_id), crate::web::issues::OFFERED_ISSUES)
-            .await?
+        open_issues_of_area(&state, f.policy_area_id).await?
     } else {
         Vec::new()
     };
     let suggestions = if linked_issues.is_empty() && (manage || may_propose) {
-        suggest(&state, &user, &f, &all_issues).await?
+        suggest(&state, &user, &f).await?
     } else {
         Suggestions::default()
     };
@@ -425,19 +422,65 @@ const SUGGESTION_POOL: i64 = 1500;
 /// Less alike than this is not worth a worker's attention.
 const SUGGESTION_MIN: f32 = 0.2;
 
+/// What suggestions compare a finding with, per policy area: its latest findings (one
+/// more than the pool, so that the finding itself can be left out) read and counted
+/// once, and its open issues. Kept per version of the findings and issues (see
+/// `web::cache`), so a page costs one comparison, not reading 1,500 texts again.
+struct AreaPool {
+    findings: Vec<(crate::domain::recurrence::GapDoc, Vec<i64>)>,
+    counted: crate::domain::recurrence::Pool,
+    open_issues: Vec<crate::store::issues::IssueRef>,
+}
+
+async fn area_pool(state: &AppState, area_id: i64) -> Result<std::sync::Arc<AreaPool>, AppError> {
+    use crate::domain::recurrence::{GapDoc, Pool, Settings};
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("suggestion-pool:{area_id}"),
+            &["findings", "issues"],
+            || async {
+                let findings = state
+                    .store
+                    .area_pool(area_id, 0, SUGGESTION_POOL + 1)
+                    .await?;
+                let open_issues = state
+                    .store
+                    .list_open_issues(Some(area_id), crate::web::issues::OFFERED_ISSUES)
+                    .await?;
+                let docs: Vec<GapDoc> = findings.iter().map(|(d, _)| d.clone()).collect();
+                let counted =
+                    tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
+                        .await
+                        .map_err(|e| AppError::Internal(e.into()))?;
+                Ok(AreaPool {
+                    findings,
+                    counted,
+                    open_issues,
+                })
+            },
+        )
+        .await
+}
+
+/// The open issues of an area, latest first (as the link choices offer them).
+pub async fn open_issues_of_area(
+    state: &AppState,
+    area_id: i64,
+) -> Result<Vec<crate::store::issues::IssueRef>, AppError> {
+    Ok(area_pool(state, area_id).await?.open_issues.clone())
+}
+
 /// Compares the finding with the latest findings of its area and with the open issues
 /// of its area; an issue also inherits the likeness of the findings linked to it.
 pub async fn suggest(
     state: &AppState,
     user: &crate::store::User,
     f: &crate::store::findings::Finding,
-    open_issues: &[crate::store::issues::IssueRef],
 ) -> Result<Suggestions, AppError> {
     use crate::domain::recurrence::{GapDoc, Settings, most_similar};
-    let pool = state
-        .store
-        .area_pool(f.policy_area_id, f.id, SUGGESTION_POOL)
-        .await?;
+    let area = area_pool(state, f.policy_area_id).await?;
     let query = GapDoc {
         id: f.id,
         org_id: f.org_id,
@@ -465,11 +508,15 @@ pub async fn suggest(
             )
         }),
     };
-    let area_issues: Vec<&crate::store::issues::IssueRef> = open_issues
-        .iter()
-        .filter(|i| i.policy_area_id == f.policy_area_id)
-        .collect();
-    let issue_docs: Vec<GapDoc> = area_issues
+    // The finding itself is never its own suggestion; without it, the pool is the
+    // latest SUGGESTION_POOL others.
+    let skip: Vec<usize> = match area.findings.iter().position(|(d, _)| d.id == f.id) {
+        Some(own) => vec![own],
+        None if area.findings.len() > SUGGESTION_POOL as usize => vec![area.findings.len() - 1],
+        None => Vec::new(),
+    };
+    let issue_docs: Vec<GapDoc> = area
+        .open_issues
         .iter()
         .map(|i| GapDoc {
             id: i.id,
@@ -480,23 +527,25 @@ pub async fn suggest(
             threshold: None,
         })
         .collect();
-    let (pool, scored, issue_scored) = tokio::task::spawn_blocking(move || {
-        let docs: Vec<GapDoc> = pool.iter().map(|(d, _)| d.clone()).collect();
+    let compared = area.clone();
+    let (scored, issue_scored) = tokio::task::spawn_blocking(move || {
         let s = Settings::default();
-        let scored = most_similar(&query, &docs, &s, SUGGESTION_MIN, 50);
+        let scored = compared
+            .counted
+            .most_similar(&query, &skip, &s, SUGGESTION_MIN, 50);
         let issue_scored = most_similar(&query, &issue_docs, &s, SUGGESTION_MIN, 10);
-        (pool, scored, issue_scored)
+        (scored, issue_scored)
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))?;
     let mut issue_score: std::collections::HashMap<i64, f32> = std::collections::HashMap::new();
     for (i, s) in &issue_scored {
-        let e = issue_score.entry(area_issues[*i].id).or_default();
+        let e = issue_score.entry(area.open_issues[*i].id).or_default();
         *e = e.max(*s);
     }
     let mut findings = Vec::new();
     for (i, s) in &scored {
-        let (doc, issues) = &pool[*i];
+        let (doc, issues) = &area.findings[*i];
         for id in issues {
             let e = issue_score.entry(*id).or_default();
             *e = e.max(*s);
@@ -508,7 +557,7 @@ pub async fn suggest(
     let mut issues: Vec<(crate::store::issues::IssueRef, f32)> = issue_score
         .into_iter()
         .filter_map(|(id, s)| {
-            open_issues
+            area.open_issues
                 .iter()
                 .find(|i| i.id == id)
                 .map(|i| (i.clone(), s))

@@ -147,7 +147,7 @@ async fn list(
     page: PageCtx,
 ) -> Result<Markup, AppError> {
     let tr = page.tr();
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     // Merged issues live on in the issue they were merged into.
     let issues: Vec<IssueRow> = state
         .store
@@ -243,7 +243,7 @@ async fn new_form(
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     Ok(new_view(
         &page,
         &tax,
@@ -262,7 +262,7 @@ async fn create(
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     let mut errors = FieldErrors::default();
     let title = form.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
@@ -380,7 +380,7 @@ async fn show(
     } else {
         Vec::new()
     };
-    let tax = Taxonomy::load(&state.store).await?;
+    let tax = Taxonomy::cached(&state).await?;
     // The summary reads all linked findings (lean rows); the list shows one page of them.
     let items_by_id = state.store.evidence_items(id).await?;
     let org_of: std::collections::HashMap<i64, i64> = items_by_id
