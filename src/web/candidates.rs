@@ -127,7 +127,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let tr = page.tr();
     let lang = page.ctx.lang;
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let candidates = state.store.list_candidates().await?;
     let last = state.store.last_pass().await?;
     // The first findings of each candidate, as examples.

@@ -162,7 +162,7 @@ pub async fn build(
 ) -> Result<(Portfolio, TableBook), AppError> {
     let lang = req.lang();
     let tr = Tr(lang);
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let orgs = state.store.list_orgs().await?;
     if req
         .area_id
@@ -735,7 +735,7 @@ async fn render_page(
 ) -> Result<Response, AppError> {
     let tr = page.tr();
     let lang = page.ctx.lang;
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let orgs = state.store.list_orgs().await?;
     let jobs = state.store.list_report_jobs(user.id, 10).await?;
     let now = Utc::now();

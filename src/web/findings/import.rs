@@ -124,7 +124,7 @@ pub async fn plan(
     pii_mode: &PiiMode,
     reason: &str,
 ) -> Result<ImportPlan, AppError> {
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let (areas, localities) = lookup_tables(&tax);
     let lookups = Lookups {
         areas: &areas,

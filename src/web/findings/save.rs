@@ -161,7 +161,7 @@ pub async fn save_finding(
     current: Option<&Finding>,
     expected_version: Option<i64>,
 ) -> Result<SaveOutcome, AppError> {
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let hits = new_hits(input, current);
     let (draft, mut problems) = match finding::validate(input, today_in_china()) {
         Ok(d) => (Some(d), Vec::new()),

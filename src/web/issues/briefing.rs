@@ -30,7 +30,7 @@ pub async fn build(
 ) -> Result<Document, AppError> {
     let tr = Tr(lang);
     let issue = load_issue(state, issue_id).await?;
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let proposal = state.store.proposal_versions(issue_id).await?.pop();
     let linked = state.store.evidence_items(issue_id).await?;
     let items: Vec<EvidenceItem> = linked.iter().map(|(_, it)| it.clone()).collect();

@@ -134,7 +134,7 @@ async fn prepare(
     id: i64,
 ) -> Result<(String, Vec<[String; 7]>), AppError> {
     let issue = load_issue(state, id).await?;
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let items: Vec<EvidenceItem> = state
         .store
         .evidence_items(id)

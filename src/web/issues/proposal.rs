@@ -429,7 +429,7 @@ async fn render(
     wanted.retain(|id| visible.iter().any(|(v, _)| v == id));
     wanted.sort_unstable();
     wanted.dedup();
-    let tax = Taxonomy::cached(&state).await?;
+    let tax = Taxonomy::cached(state).await?;
     let vignettes: HashMap<i64, Vignette> = state
         .store
         .get_findings(&wanted)
