@@ -193,6 +193,12 @@ async fn login(
     session.cycle_id().await?;
     session.insert(SESSION_USER_ID, user.id).await?;
     session.insert(SESSION_AUTH_EPOCH, user.auth_epoch).await?;
+    session
+        .insert(
+            super::context::SESSION_SEEN_AT,
+            chrono::Utc::now().timestamp(),
+        )
+        .await?;
     session.remove::<String>(csrf::SESSION_CSRF).await?;
     state.store.clear_login_failures(&email_key).await?;
     state

@@ -26,6 +26,12 @@ use crate::store::User;
 /// Session keys.
 pub const SESSION_USER_ID: &str = "uid";
 pub const SESSION_AUTH_EPOCH: &str = "epoch";
+/// When the session was last written back (Unix seconds), so that its idle expiry moves.
+pub const SESSION_SEEN_AT: &str = "seen";
+/// A session is written back at most this often while its user keeps working: often
+/// enough that the idle expiry follows their activity (to within this much), rarely
+/// enough that reading a page is not a database write.
+pub const SESSION_REFRESH_SECONDS: i64 = 10 * 60;
 /// The cookie remembering a visitor's language choice before (and after) sign-in.
 pub const LANG_COOKIE: &str = "gs_lang";
 
@@ -194,6 +200,15 @@ pub async fn load_context(
             Err(e) => return e.into_response(),
         },
     };
+    if user.is_some() && !via_token {
+        let now = chrono::Utc::now().timestamp();
+        let seen = session.get::<i64>(SESSION_SEEN_AT).await.ok().flatten();
+        if seen.is_none_or(|t| now - t >= SESSION_REFRESH_SECONDS) {
+            // Changing the session is what makes tower-sessions save it, and saving is
+            // what moves its idle expiry.
+            let _ = session.insert(SESSION_SEEN_AT, now).await;
+        }
+    }
     // A cookie whose session the store no longer has: it expired or was ended.
     let session_expired =
         !via_token && had_session_cookie && user.is_none() && session.is_empty().await;

@@ -76,7 +76,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
         let csrf_token = csrf::token_for(&session).await?;
-        let flashes: Vec<Flash> = session.remove(SESSION_FLASH).await?.unwrap_or_default();
+        // Removing marks the session changed, which writes it back to the database:
+        // only when there was a message to take (not on every page view).
+        let flashes: Vec<Flash> = match session.get::<Vec<Flash>>(SESSION_FLASH).await? {
+            Some(list) => {
+                session.remove_value(SESSION_FLASH).await?;
+                list
+            }
+            None => Vec::new(),
+        };
         Ok(PageCtx {
             ctx,
             csrf_token,

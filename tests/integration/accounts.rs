@@ -114,6 +114,28 @@ async fn a_user_signs_in_sees_home_and_signs_out(db: Db) {
     app.stop().await;
 }
 
+async fn reading_pages_does_not_write_the_session_each_time(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start(&t).await;
+    app.user("reader@example.org", Role::Worker, "Station")
+        .await;
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let c = client_with_jar(jar.clone());
+    login(&app, &c, "reader@example.org", PASSWORD).await;
+    // The first page makes the session's CSRF token, a change written once.
+    c.get(app.url("/")).send().await.unwrap();
+    // A session written back answers with its cookie again; one only read does not.
+    for path in ["/", "/findings", "/issues", "/"] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            cookie_value(&res, "gs_session").is_none(),
+            "{path} wrote the session back"
+        );
+    }
+    app.stop().await;
+}
+
 async fn an_expired_session_sends_the_reader_to_sign_in_again(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
@@ -972,6 +994,7 @@ async fn a_new_instance_explains_how_to_begin(db: Db) {
 }
 
 crate::both_databases!(
+    reading_pages_does_not_write_the_session_each_time,
     a_new_instance_explains_how_to_begin,
     a_user_signs_in_sees_home_and_signs_out,
     an_expired_session_sends_the_reader_to_sign_in_again,
