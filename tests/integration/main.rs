@@ -3,6 +3,8 @@
 
 mod accounts;
 mod api;
+mod authorization;
+mod authz_world;
 mod browser;
 mod candidates;
 mod cli;
