@@ -740,4 +740,130 @@ async fn every_cell_of_the_authorisation_table_holds(db: Db) {
 crate::both_databases!(
     the_table_lists_exactly_the_routes_the_router_serves,
     every_cell_of_the_authorisation_table_holds,
+    private_fields_stay_in_their_organisation,
 );
+
+/// Another organisation's private fields never reach pages, API JSON or exports; the
+/// recording organisation and admins see them.
+async fn private_fields_stay_in_their_organisation(db: Db) {
+    use crate::authz_world::{CASE_A, NOTES_A};
+    let t = TestDb::create(db).await.unwrap();
+    let w = AuthzWorld::build(&t).await;
+    let fa = w.ids["finding.a"];
+    let issue = w.ids["issue"];
+    let pages = [
+        format!("/findings/{fa}"),
+        format!("/findings/{fa}/edit"),
+        "/findings?q=fourteen".to_string(),
+        "/findings/export.csv".to_string(),
+        "/findings/export.xlsx".to_string(),
+        format!("/issues/{issue}"),
+        format!("/issues/{issue}/briefing"),
+        format!("/issues/{issue}/briefing.md"),
+        format!("/issues/{issue}/briefing.docx"),
+        format!("/issues/{issue}/evidence.csv"),
+    ];
+    let api = [
+        format!("/api/v1/findings/{fa}"),
+        "/api/v1/findings".to_string(),
+        format!("/api/v1/issues/{issue}"),
+        format!("/api/v1/issues/{issue}/briefing?format=json"),
+        format!("/api/v1/issues/{issue}/briefing?format=md"),
+    ];
+    let mut checked = 0;
+    for who in [Who::Viewer, Who::OtherWorker, Who::OtherSenior] {
+        for p in &pages {
+            let res = w.browsers[&who]
+                .client
+                .get(w.app.url(p))
+                .send()
+                .await
+                .unwrap();
+            assert!(!res.status().is_server_error(), "{p} as {who:?}");
+            let bytes = res.bytes().await.unwrap();
+            let text = if bytes.starts_with(b"PK") {
+                zip_text(&bytes)
+            } else {
+                String::from_utf8_lossy(&bytes).into_owned()
+            };
+            assert!(
+                !text.contains(CASE_A) && !text.contains(NOTES_A),
+                "{p} shows A's private fields to {who:?}"
+            );
+            checked += 1;
+        }
+        for p in &api {
+            let res = reqwest::Client::new()
+                .get(w.app.url(p))
+                .bearer_auth(&w.tokens[&who])
+                .send()
+                .await
+                .unwrap();
+            assert!(!res.status().is_server_error(), "{p} as {who:?}");
+            let text = res.text().await.unwrap();
+            assert!(
+                !text.contains(CASE_A) && !text.contains(NOTES_A),
+                "{p} shows A's private fields to {who:?}"
+            );
+            checked += 1;
+        }
+    }
+    // B's senior does see the finding itself, only not its private fields.
+    let shown = w.browsers[&Who::OtherSenior]
+        .client
+        .get(w.app.url(&format!("/findings/{fa}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    assert!(
+        shown
+            .text()
+            .await
+            .unwrap()
+            .contains("the subsidy stops at fourteen")
+    );
+    // The recording organisation and admins do see them, on the page and in the API.
+    for who in [Who::Worker, Who::Senior, Who::Coordinator, Who::Admin] {
+        let page = w.browsers[&who]
+            .client
+            .get(w.app.url(&format!("/findings/{fa}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(CASE_A), "{who:?} sees A's case reference");
+        let json = reqwest::Client::new()
+            .get(w.app.url(&format!("/api/v1/findings/{fa}")))
+            .bearer_auth(&w.tokens[&who])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            json.contains(CASE_A),
+            "{who:?} gets A's case reference by API"
+        );
+    }
+    crate::common::notice(&format!(
+        "private fields ({db:?}): {checked} responses to outsiders checked"
+    ));
+}
+
+/// Every XML part of a zipped office file, as one text.
+fn zip_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut out = String::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().is_ok_and(|n| n.ends_with(".xml")) {
+            f.read_to_string(&mut out).unwrap();
+        }
+    }
+    out
+}
