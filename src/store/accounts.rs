@@ -98,6 +98,9 @@ pub trait AccountStore: Send + Sync {
     -> StoreResult<User>;
     /// Moves the auth epoch: every other session of the user ends.
     async fn set_password(&self, id: i64, hash: &str, audit: &AuditEvent) -> StoreResult<User>;
+    /// Moves the user's `auth_epoch` on, which ends every session signed in before
+    /// (the caller moves its own session to the new epoch). API tokens are untouched.
+    async fn end_sessions(&self, id: i64, audit: &AuditEvent) -> StoreResult<User>;
     async fn set_locale(&self, id: i64, locale: Option<&str>) -> StoreResult<()>;
 
     async fn create_api_token(
@@ -447,6 +450,35 @@ macro_rules! impl_account_store {
                      updated_at = $2 WHERE id = $3",
                 )
                 .bind(hash)
+                .bind(audit.at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                let row: $crate::store::UserRow = sqlx::query_as(&format!(
+                    "{} WHERE u.id = $1",
+                    $crate::store::accounts::USER_SELECT
+                ))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn end_sessions(
+                &self,
+                id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<$crate::store::User> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE users SET auth_epoch = auth_epoch + 1, updated_at = $1 WHERE id = $2",
+                )
                 .bind(audit.at)
                 .bind(id)
                 .execute(&mut *tx)

@@ -21,4 +21,5 @@ mod issues;
 mod lifecycle;
 mod proposals;
 mod reports;
+mod sessions;
 mod store;
