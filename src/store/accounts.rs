@@ -131,6 +131,14 @@ pub trait AccountStore: Send + Sync {
         ip: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Whether the user signed in successfully from `ip` since `since` (the audit log's
+    /// `login.succeeded` entries).
+    async fn signed_in_from(
+        &self,
+        user_id: i64,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Failures since `since` for the e-mail and for the address.
     async fn recent_login_failures(
         &self,
@@ -602,6 +610,24 @@ macro_rules! impl_account_store {
                 .execute(&self.pool)
                 .await?;
                 self.user_by_id(user_id).await
+            }
+
+            async fn signed_in_from(
+                &self,
+                user_id: i64,
+                ip: &str,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM audit_log WHERE subject_type = 'user' AND subject_id = $1 \
+                     AND action = 'login.succeeded' AND ip = $2 AND at >= $3 LIMIT 1",
+                )
+                .bind(user_id)
+                .bind(ip)
+                .bind(since)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
             }
 
             async fn record_login_failure(

@@ -419,7 +419,115 @@ async fn a_revoked_token_is_refused_at_once_by_every_instance(db: Db) {
     two.stop().await;
 }
 
+/// Signs in through the form from `ip` (the app trusts X-Forwarded-For).
+async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> reqwest::Response {
+    let c = client();
+    let page = c
+        .get(app.url("/login"))
+        .header("x-forwarded-for", ip)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_from(&page);
+    c.post(app.url("/login"))
+        .header("x-forwarded-for", ip)
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An attacker hammering the victim's account from elsewhere slows guessing but cannot
+/// keep the victim out: from an address where the account signed in before, the right
+/// password works at once; from a new address the wait is at most five minutes; and
+/// attempts refused for waiting do not make the wait longer.
+async fn an_attackers_failures_cannot_lock_the_victim_out(db: Db) {
+    use groundswell::domain::login_throttle::MAX_DELAY;
+    let t = TestDb::create(db).await.unwrap();
+    let app = TestApp::start_with(
+        &t,
+        WebSettings {
+            trust_forwarded_for: true,
+            ..WebSettings::default()
+        },
+    )
+    .await;
+    app.user("victim@example.org", Role::Worker, "Station")
+        .await;
+    let (home, attacker, cafe) = ("10.0.0.7", "203.0.113.9", "198.51.100.4");
+    let res = login_from(&app, home, "victim@example.org", PASSWORD).await;
+    assert_eq!(res.status(), 303, "the victim signs in at home");
+
+    // The attacker fails five times, then is slowed (their own right guess would wait too).
+    for _ in 0..5 {
+        let res = login_from(&app, attacker, "victim@example.org", "guess-guess-guess").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = login_from(&app, attacker, "victim@example.org", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    // A long campaign: many more failures, from many places, in the window.
+    let now = chrono::Utc::now();
+    for i in 0..40 {
+        app.store
+            .record_login_failure("victim@example.org", &format!("203.0.113.{}", 10 + i), now)
+            .await
+            .unwrap();
+    }
+    let count = || async {
+        app.store
+            .recent_login_failures(
+                "victim@example.org",
+                attacker,
+                chrono::Utc::now() - chrono::Duration::minutes(15),
+            )
+            .await
+            .unwrap()
+            .0
+            .count
+    };
+    let before = count().await;
+    for _ in 0..5 {
+        let res = login_from(&app, attacker, "victim@example.org", "guess-guess-guess").await;
+        assert_eq!(res.status(), 429);
+        let wait: i64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(wait <= MAX_DELAY.num_seconds(), "bounded: {wait}s");
+    }
+    assert_eq!(count().await, before, "refused attempts are not counted");
+
+    // From a café the victim never used: slowed, for at most the cap.
+    let res = login_from(&app, cafe, "victim@example.org", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    let wait: i64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 0 && wait <= MAX_DELAY.num_seconds(), "{wait}s");
+
+    // From home: in at once, and the slate is wiped.
+    let res = login_from(&app, home, "victim@example.org", PASSWORD).await;
+    assert_eq!(res.status(), 303, "the victim is not locked out");
+    assert_eq!(count().await, 0);
+    // A wrong password from home is still a failure like any other.
+    let res = login_from(&app, home, "victim@example.org", "guess-guess-guess").await;
+    assert_eq!(res.status(), 401);
+    app.stop().await;
+}
+
 crate::both_databases!(
+    an_attackers_failures_cannot_lock_the_victim_out,
     signing_in_gives_a_new_session_id_and_a_planted_one_is_worthless,
     every_state_changing_route_needs_the_csrf_token,
     the_session_cookie_is_http_only_same_site_and_secure_when_asked,
