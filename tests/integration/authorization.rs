@@ -17,9 +17,10 @@ use groundswell::store::issues::{NewAttachment, NewEvidence, Party};
 use reqwest::Method;
 
 use crate::authz_world::{
-    AuthzWorld, Digest, Who, api_token, changed, minimal_png, sign_in, sql_i64,
+    AuthzWorld, Browser, Digest, Who, api_token, changed, minimal_png, sign_in, sql_i64,
 };
-use crate::common::{Db, TestDb};
+use crate::common::{Db, TestApp, TestDb};
+use groundswell::domain::role::Role;
 
 pub const DOC: &str = include_str!("../../docs/AUTHORIZATION.md");
 
@@ -133,8 +134,7 @@ fn is_safe(method: &str) -> bool {
 /// Every (method, path) the router serves: each path of `route_paths()` asked with a
 /// method no route serves, as a signed-in admin with the CSRF token (the CSRF and
 /// context layers run before routing), answers 405 with the methods it serves.
-pub async fn served_routes(w: &AuthzWorld) -> BTreeSet<(String, String)> {
-    let b = &w.browsers[&Who::Admin];
+pub async fn served_routes(app: &TestApp, b: &Browser) -> BTreeSet<(String, String)> {
     let probe = Method::from_bytes(b"PROBE").unwrap();
     let mut out = BTreeSet::new();
     for path in groundswell::web::route_paths() {
@@ -145,7 +145,7 @@ pub async fn served_routes(w: &AuthzWorld) -> BTreeSet<(String, String)> {
             .join("/");
         let res = b
             .client
-            .request(probe.clone(), w.app.url(&concrete))
+            .request(probe.clone(), app.url(&concrete))
             .header("x-csrf-token", &b.csrf)
             .send()
             .await
@@ -695,8 +695,11 @@ fn print_observed(tally: &Tally) {
 
 async fn the_table_lists_exactly_the_routes_the_router_serves(db: Db) {
     let t = TestDb::create(db).await.unwrap();
-    let w = AuthzWorld::build(&t).await;
-    let served = served_routes(&w).await;
+    let app = TestApp::start(&t).await;
+    app.user("admin@example.org", Role::Admin, "Federation")
+        .await;
+    let admin = sign_in(&app, "admin@example.org").await;
+    let served = served_routes(&app, &admin).await;
     let listed: BTreeSet<(String, String)> = parse_tables(DOC)
         .into_iter()
         .filter(|r| r.object.is_none())

@@ -132,7 +132,7 @@ async fn signing_in_gives_a_new_session_id_and_a_planted_one_is_worthless(db: Db
 async fn every_state_changing_route_needs_the_csrf_token(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let w = AuthzWorld::build(&t).await;
-    let routes: Vec<(String, String)> = served_routes(&w)
+    let routes: Vec<(String, String)> = served_routes(&w.app, &w.browsers[&Who::Admin])
         .await
         .into_iter()
         .filter(|(m, _)| !matches!(m.as_str(), "GET" | "HEAD" | "OPTIONS"))
