@@ -700,11 +700,28 @@ async fn the_table_lists_exactly_the_routes_the_router_serves(db: Db) {
         .await;
     let admin = sign_in(&app, "admin@example.org").await;
     let served = served_routes(&app, &admin).await;
-    let listed: BTreeSet<(String, String)> = parse_tables(DOC)
-        .into_iter()
-        .filter(|r| r.object.is_none())
-        .map(|r| (r.method, r.path))
+    let rows = parse_tables(DOC);
+    let main: Vec<&Row> = rows.iter().filter(|r| r.object.is_none()).collect();
+    // Every row of the main tables answers for everyone, once.
+    for r in &main {
+        let who: Vec<Who> = r.cells.iter().map(|c| c.0).collect();
+        assert_eq!(
+            who,
+            Who::ALL.to_vec(),
+            "line {}: every column, in order",
+            r.line
+        );
+        assert!(
+            r.cells.iter().all(|c| c.1 != Outcome::Unchecked),
+            "line {}: the main tables leave no cell unchecked",
+            r.line
+        );
+    }
+    let listed: BTreeSet<(String, String)> = main
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
         .collect();
+    assert_eq!(listed.len(), main.len(), "a (method, path) listed twice");
     let missing: Vec<_> = served.difference(&listed).collect();
     let extra: Vec<_> = listed.difference(&served).collect();
     assert!(
@@ -810,6 +827,44 @@ async fn private_fields_stay_in_their_organisation(db: Db) {
             );
             checked += 1;
         }
+    }
+    // A front-line worker of B does not see A's finding at all: not in search, exports,
+    // the API, the issue it is linked to, or the issue's briefing.
+    let narrative = "the subsidy stops at fourteen";
+    for p in pages.iter().filter(|p| !p.contains("/edit")) {
+        let res = w.browsers[&Who::OtherWorker]
+            .client
+            .get(w.app.url(p))
+            .send()
+            .await
+            .unwrap();
+        let bytes = res.bytes().await.unwrap();
+        let text = if bytes.starts_with(b"PK") {
+            zip_text(&bytes)
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        assert!(
+            !text.contains(narrative),
+            "{p} shows A's finding to B's worker"
+        );
+        checked += 1;
+    }
+    for p in &api {
+        let text = reqwest::Client::new()
+            .get(w.app.url(p))
+            .bearer_auth(&w.tokens[&Who::OtherWorker])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !text.contains(narrative),
+            "{p} shows A's finding to B's worker"
+        );
+        checked += 1;
     }
     // B's senior does see the finding itself, only not its private fields.
     let shown = w.browsers[&Who::OtherSenior]
