@@ -5,6 +5,16 @@
 //! [`MAX_DELAY`]: guessing is slowed to a crawl, yet nobody can lock a victim out for
 //! longer than the cap. Attempts refused for waiting are not counted as failures, so an
 //! attacker cannot push the wait further out.
+//!
+//! An attacker who keeps failing could still keep an account waiting, cap after cap.
+//! So the account's failures do not slow attempts from a [known address]: one the
+//! account signed in from successfully within [`KNOWN_FOR`]. From there only that
+//! address's own failures count. The victim at their usual office or home signs in at
+//! once while someone elsewhere hammers their account; an attacker cannot make their
+//! own address known without the password. (From a new address the victim waits at
+//! most [`MAX_DELAY`].)
+//!
+//! [known address]: Attempt::from_known_address
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -16,6 +26,8 @@ pub const MAX_DELAY: Duration = Duration::minutes(5);
 pub const FREE_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Failures allowed from one address (a shared office) before attempts are slowed.
 pub const FREE_FAILURES_PER_ADDRESS: i64 = 20;
+/// How long an address the account signed in from stays known.
+pub const KNOWN_FOR: Duration = Duration::days(30);
 
 /// Recent failures for one key (an e-mail address or a client address).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,18 +55,26 @@ fn wait_for(recent: RecentFailures, free: i64, now: DateTime<Utc>) -> Duration {
     }
 }
 
+/// What is known about a login attempt before its password is checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attempt {
+    /// Recent failures for the e-mail address typed, from anywhere.
+    pub account: RecentFailures,
+    /// Recent failures from the client's address, for any account.
+    pub address: RecentFailures,
+    /// The account signed in successfully from this address within [`KNOWN_FOR`].
+    pub from_known_address: bool,
+}
+
 /// How long the caller must still wait before a login attempt is checked at all.
 /// `None` means: go ahead.
-pub fn required_wait(
-    account: RecentFailures,
-    address: RecentFailures,
-    now: DateTime<Utc>,
-) -> Option<Duration> {
-    let wait = wait_for(account, FREE_FAILURES_PER_ACCOUNT, now).max(wait_for(
-        address,
-        FREE_FAILURES_PER_ADDRESS,
-        now,
-    ));
+pub fn required_wait(attempt: Attempt, now: DateTime<Utc>) -> Option<Duration> {
+    let account = if attempt.from_known_address {
+        Duration::zero()
+    } else {
+        wait_for(attempt.account, FREE_FAILURES_PER_ACCOUNT, now)
+    };
+    let wait = account.max(wait_for(attempt.address, FREE_FAILURES_PER_ADDRESS, now));
     (wait > Duration::zero()).then_some(wait)
 }
 
@@ -69,6 +89,21 @@ mod tests {
 
     fn at(s: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn required_wait(
+        account: RecentFailures,
+        address: RecentFailures,
+        now: DateTime<Utc>,
+    ) -> Option<Duration> {
+        super::required_wait(
+            Attempt {
+                account,
+                address,
+                from_known_address: false,
+            },
+            now,
+        )
     }
 
     fn failures(count: i64, last: i64) -> RecentFailures {
@@ -121,6 +156,32 @@ mod tests {
     fn the_longer_of_the_two_waits_applies() {
         let wait = required_wait(failures(7, 0), failures(22, 0), at(1)).unwrap();
         assert_eq!(wait, Duration::seconds(3));
+    }
+
+    #[test]
+    fn an_accounts_failures_do_not_slow_its_known_addresses() {
+        let hammered = failures(10_000, 0);
+        let from_home = Attempt {
+            account: hammered,
+            address: RecentFailures::default(),
+            from_known_address: true,
+        };
+        assert_eq!(super::required_wait(from_home, at(0)), None);
+        // Elsewhere the account is slowed, for no longer than the cap.
+        let elsewhere = Attempt {
+            from_known_address: false,
+            ..from_home
+        };
+        assert_eq!(super::required_wait(elsewhere, at(0)), Some(MAX_DELAY));
+        // A known address's own failures still count.
+        let guessing_at_home = Attempt {
+            address: failures(25, 0),
+            ..from_home
+        };
+        assert_eq!(
+            super::required_wait(guessing_at_home, at(0)),
+            Some(Duration::seconds(32))
+        );
     }
 
     #[test]

@@ -98,6 +98,9 @@ pub trait AccountStore: Send + Sync {
     -> StoreResult<User>;
     /// Moves the auth epoch: every other session of the user ends.
     async fn set_password(&self, id: i64, hash: &str, audit: &AuditEvent) -> StoreResult<User>;
+    /// Moves the user's `auth_epoch` on, which ends every session signed in before
+    /// (the caller moves its own session to the new epoch). API tokens are untouched.
+    async fn end_sessions(&self, id: i64, audit: &AuditEvent) -> StoreResult<User>;
     async fn set_locale(&self, id: i64, locale: Option<&str>) -> StoreResult<()>;
 
     async fn create_api_token(
@@ -128,6 +131,14 @@ pub trait AccountStore: Send + Sync {
         ip: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Whether the user signed in successfully from `ip` since `since` (the audit log's
+    /// `login.succeeded` entries).
+    async fn signed_in_from(
+        &self,
+        user_id: i64,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Failures since `since` for the e-mail and for the address.
     async fn recent_login_failures(
         &self,
@@ -466,6 +477,35 @@ macro_rules! impl_account_store {
                 Ok(row.into())
             }
 
+            async fn end_sessions(
+                &self,
+                id: i64,
+                audit: &$crate::store::AuditEvent,
+            ) -> $crate::store::StoreResult<$crate::store::User> {
+                use $crate::store::StoreError;
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE users SET auth_epoch = auth_epoch + 1, updated_at = $1 WHERE id = $2",
+                )
+                .bind(audit.at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
+                let row: $crate::store::UserRow = sqlx::query_as(&format!(
+                    "{} WHERE u.id = $1",
+                    $crate::store::accounts::USER_SELECT
+                ))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
             async fn set_locale(
                 &self,
                 id: i64,
@@ -570,6 +610,24 @@ macro_rules! impl_account_store {
                 .execute(&self.pool)
                 .await?;
                 self.user_by_id(user_id).await
+            }
+
+            async fn signed_in_from(
+                &self,
+                user_id: i64,
+                ip: &str,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM audit_log WHERE subject_type = 'user' AND subject_id = $1 \
+                     AND action = 'login.succeeded' AND ip = $2 AND at >= $3 LIMIT 1",
+                )
+                .bind(user_id)
+                .bind(ip)
+                .bind(since)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.is_some())
             }
 
             async fn record_login_failure(

@@ -23,6 +23,7 @@ pub fn router() -> crate::web::routes::Routes {
     crate::web::routes::Routes::new()
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
+        .route("/account/sessions/end-others", post(end_other_sessions))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -78,6 +79,14 @@ fn view(page: &PageCtx, v: AccountView<'_>) -> Markup {
                     (forms::input(tr, Input::text("new_password", "field.new_password", "").kind("password").autocomplete("new-password"), &v.password_errors))
                     (forms::input(tr, Input::text("confirm", "field.confirm_password", "").kind("password").autocomplete("new-password"), &v.password_errors))
                     button.primary type="submit" { (tr.t("account.password_submit")) }
+                }
+            }
+            section.card #sessions {
+                h2 { (tr.t("account.sessions_title")) }
+                p.muted { (tr.t("account.sessions_hint")) }
+                form method="post" action="/account/sessions/end-others" {
+                    (csrf_field(page))
+                    button type="submit" { (tr.t("account.sessions_end_others")) }
                 }
             }
             section.card #tokens {
@@ -229,6 +238,34 @@ async fn change_password(
     )
     .await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// "Sign out everywhere else": every other session of this user ends (on every
+/// instance, since the epoch lives in the database); this one stays signed in.
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    session: Session,
+    page: PageCtx,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, AppError> {
+    let audit = AuditEvent::new(
+        "user.other_sessions_ended",
+        Some(user.id),
+        Some(page.ctx.ip.clone()),
+    )
+    .subject("user", Some(user.id));
+    let updated = state.store.end_sessions(user.id, &audit).await?;
+    session.cycle_id().await?;
+    session
+        .insert(SESSION_AUTH_EPOCH, updated.auth_epoch)
+        .await?;
+    flash(
+        &session,
+        FlashKind::Success,
+        page.tr().t("account.sessions_ended"),
+    )
+    .await?;
+    Ok(Redirect::to("/account#sessions").into_response())
 }
 
 async fn create_token(

@@ -15,7 +15,7 @@ use super::errors::safe_next;
 use super::forms::{self, FieldErrors, Input};
 use super::layout::{self, FlashKind, PageCtx, csrf_field, flash};
 use super::{AppState, csrf};
-use crate::domain::login_throttle::{self, required_wait, seconds_to_show};
+use crate::domain::login_throttle::{self, Attempt, required_wait, seconds_to_show};
 use crate::domain::password;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -148,7 +148,23 @@ async fn login(
         .store
         .recent_login_failures(&email_key, &ctx.ip, now - login_throttle::WINDOW)
         .await?;
-    if let Some(wait) = required_wait(account, address, now) {
+    let user = state.store.user_by_email(&email_key).await?;
+    // Someone else's failures do not slow the account where it usually signs in.
+    let from_known_address = match &user {
+        Some(u) if account.count > 0 => {
+            state
+                .store
+                .signed_in_from(u.id, &ctx.ip, now - login_throttle::KNOWN_FOR)
+                .await?
+        }
+        _ => false,
+    };
+    let attempt = Attempt {
+        account,
+        address,
+        from_known_address,
+    };
+    if let Some(wait) = required_wait(attempt, now) {
         let seconds = seconds_to_show(wait);
         state
             .store
@@ -165,7 +181,6 @@ async fn login(
             .into_response());
     }
 
-    let user = state.store.user_by_email(&email_key).await?;
     let verified = password::verify(
         &form.password,
         user.as_ref().map(|u| u.password_hash.as_str()),

@@ -68,11 +68,14 @@ pub async fn verify_csrf(req: Request, next: Next) -> Response {
     if is_safe(req.method()) {
         return next.run(req).await;
     }
-    let via_token = req
-        .extensions()
-        .get::<RequestContext>()
-        .is_some_and(|c| c.via_token);
-    if via_token {
+    let ctx = req.extensions().get::<RequestContext>();
+    let via_token = ctx.is_some_and(|c| c.via_token);
+    // An API call with neither a token nor a signed-in session has no session
+    // authority to protect: every API route refuses it with 401 JSON (and tells the
+    // client what is missing), rather than a CSRF 403 that would hide it.
+    let anonymous_api =
+        ctx.is_some_and(|c| c.user.is_none()) && super::errors::is_api_path(req.uri().path());
+    if via_token || anonymous_api {
         return next.run(req).await;
     }
     if cross_origin(&req) {

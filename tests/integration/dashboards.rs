@@ -448,12 +448,13 @@ async fn the_pipeline_filters_and_moves_cards_under_the_lifecycle_rules(db: Db) 
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/dashboards/pipeline");
-    // A viewer sees the board but cannot move: the rules refuse.
+    // A viewer sees the board but cannot move: refused outright, as on the issue page.
     let guest = signed_in(app, "guest@example.org").await;
     let gt = csrf(app, &guest, "/dashboards/pipeline").await;
-    mv(&guest, &gt, i1.id, "mark_responded", "submitted")
+    let res = mv(&guest, &gt, i1.id, "mark_responded", "submitted")
         .await
         .unwrap();
+    assert_eq!(res.status(), 403);
     assert_eq!(
         s.get_issue(i1.id).await.unwrap().unwrap().stage,
         "submitted"

@@ -3,6 +3,8 @@
 
 mod accounts;
 mod api;
+mod authorization;
+mod authz_world;
 mod browser;
 mod candidates;
 mod cli;
@@ -19,4 +21,5 @@ mod issues;
 mod lifecycle;
 mod proposals;
 mod reports;
+mod sessions;
 mod store;

@@ -32,6 +32,7 @@ pub fn action_key(action: &str) -> Option<&'static str> {
         "user.activated" => "audit.user_activated",
         "user.deactivated" => "audit.user_deactivated",
         "user.password_changed" => "audit.user_password_changed",
+        "user.other_sessions_ended" => "audit.user_other_sessions_ended",
         "user.password_reset" => "audit.user_password_reset",
         "org.created" => "audit.org_created",
         "org.updated" => "audit.org_updated",
