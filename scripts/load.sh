@@ -11,7 +11,10 @@
 # PORT (3400), CLIENTS (16), DURATION (20 seconds per path), THREADS (2), FINDINGS, ISSUES, UNLINKED (the
 # sizes given to `bench generate`: 1000000, 20000, 100000), TOKEN_FILE (the API token
 # `bench generate --token-file` wrote; /tmp/bench-token), OUT (a Markdown copy of the
-# table; none), PATHS (space-separated names of the paths to run; all).
+# table; none), PATHS (space-separated names of the paths to run; all), INSTANCES (1;
+# with 2 or more, that many servers on PORT+1… share the database behind nginx on PORT,
+# the scale-out check), REMINDERS_EVERY (0: off; minutes between reminder passes, to
+# check that several instances send each reminder once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +29,8 @@ ISSUES="${ISSUES:-20000}"
 UNLINKED="${UNLINKED:-100000}"
 TOKEN_FILE="${TOKEN_FILE:-/tmp/bench-token}"
 OUT="${OUT:-}"
+INSTANCES="${INSTANCES:-1}"
+REMINDERS_EVERY="${REMINDERS_EVERY:-0}"
 ALL="home search finding save issue big-issue link transition pipeline replies departments evidence outcomes briefing"
 PATHS="${PATHS:-$ALL}"
 BASE="http://127.0.0.1:$PORT"
@@ -36,16 +41,72 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 [ -x "$BIN" ] || { echo "no server binary at $BIN (cargo build --release)" >&2; exit 1; }
 TOKEN="$(cat "$TOKEN_FILE")"
 
-# The server, without its background passes (they are measured elsewhere).
-GROUNDSWELL_REMINDERS_EVERY_MINUTES=0 GROUNDSWELL_RECURRENCE_EVERY_MINUTES=0 \
-GROUNDSWELL_LOG=warn "$BIN" --database-url "$DB" serve --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$BASE/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fs "$BASE/healthz" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+# The server, without its background passes (they are measured elsewhere); or several
+# servers on one database behind nginx, round robin, so a session made on one is used
+# on the others.
+start_server() { # port
+  GROUNDSWELL_REMINDERS_EVERY_MINUTES="$REMINDERS_EVERY" GROUNDSWELL_RECURRENCE_EVERY_MINUTES=0 \
+  GROUNDSWELL_LOG=warn "$BIN" --database-url "$DB" serve --addr "127.0.0.1:$1" >>"$WORK/server.log" 2>&1 &
+  SERVERS+=($!)
+}
+SERVERS=()
+NGINX=""
+cleanup() {
+  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "$NGINX" ] && kill "$NGINX" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+wait_for() { # url
+  for _ in $(seq 1 150); do
+    curl -fs "$1" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+if [ "$INSTANCES" -le 1 ]; then
+  start_server "$PORT"
+else
+  command -v nginx >/dev/null || { echo "nginx is needed: apt-get install nginx-light" >&2; exit 1; }
+  UPSTREAMS=""
+  for i in $(seq 1 "$INSTANCES"); do
+    start_server "$((PORT + i))"
+    wait_for "http://127.0.0.1:$((PORT + i))/healthz"
+    UPSTREAMS="$UPSTREAMS server 127.0.0.1:$((PORT + i));"
+  done
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  upstream groundswell { $UPSTREAMS keepalive 64; }
+  server {
+    listen 127.0.0.1:$PORT;
+    client_max_body_size 64m;
+    location / {
+      proxy_pass http://groundswell;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+    }
+  }
+}
+NGINX
+  nginx -c "$WORK/nginx.conf" -p "$WORK/nginx" &
+  NGINX=$!
+fi
+wait_for "$BASE/healthz"
 
 # Signed in as the coordinator (sessions for pages, the token for the API).
 JAR="$WORK/cookies"
@@ -138,9 +199,14 @@ post() { # name, file of PATH<TAB>JSON
     esac
   done
 } | tee "$WORK/table.md"
-PEAK=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER/status" 2>/dev/null || echo "?")
+PEAKS=""
+for p in "${SERVERS[@]}"; do
+  kb=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+  PEAKS="$PEAKS $((kb / 1024)) MB"
+done
+SUMMARY="Server peak memory (VmHWM):$PEAKS; $INSTANCES instance(s), $CLIENTS clients, ${DURATION} s per path, $DB"
 echo
-echo "Server peak memory (VmHWM): $((PEAK / 1024)) MB; $CLIENTS clients, ${DURATION} s per path, $DB"
+echo "$SUMMARY"
 if [ -n "$OUT" ]; then
-  { cat "$WORK/table.md"; echo; echo "Server peak memory (VmHWM): $((PEAK / 1024)) MB"; } >"$OUT"
+  { cat "$WORK/table.md"; echo; echo "$SUMMARY"; } >"$OUT"
 fi
