@@ -53,6 +53,16 @@ super::dashboards::impl_dashboard_store!(PgStore);
 super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
 
 impl PgStore {
+    /// A write transaction (the same as any other on PostgreSQL; see
+    /// `SqliteStore::begin_write`).
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
+impl PgStore {
     /// The finding counts from the findings (see migration 0020): the district is the
     /// second step of the locality path.
     /// Calendar days from a submission `s` to its first answer.

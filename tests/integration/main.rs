@@ -3,10 +3,12 @@
 
 mod accounts;
 mod api;
+mod backup;
 mod browser;
 mod candidates;
 mod cli;
 mod common;
+mod crash;
 mod dashboards;
 mod documents;
 mod findings_api;
@@ -20,3 +22,4 @@ mod lifecycle;
 mod proposals;
 mod reports;
 mod store;
+mod workload;
