@@ -392,7 +392,18 @@ macro_rules! impl_issue_store {
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
                 let mut tx = self.begin_write().await?;
-                for fid in finding_ids {
+                // The issue's row first, then its links and the findings in id order:
+                // every write that touches an issue takes its row before the rows and
+                // data versions below it, so two of them never wait on each other
+                // (PostgreSQL found a deadlock with a response written at once).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let mut ordered = finding_ids.to_vec();
+                ordered.sort_unstable();
+                for fid in &ordered {
                     sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
                         .bind(issue_id)
                         .bind(fid)
@@ -409,11 +420,6 @@ macro_rules! impl_issue_store {
                     ev.detail = format!("finding #{fid}");
                     $crate::store::accounts::insert_audit!(&mut *tx, ev, Some(issue_id))?;
                 }
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -426,6 +432,12 @@ macro_rules! impl_issue_store {
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
                 let mut tx = self.begin_write().await?;
+                // The issue's row first (see link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let done = sqlx::query("DELETE FROM issue_findings WHERE issue_id = $1 AND finding_id = $2")
                     .bind(issue_id)
                     .bind(finding_id)
@@ -436,11 +448,6 @@ macro_rules! impl_issue_store {
                 }
                 sqlx::query("UPDATE findings SET issue_link_count = issue_link_count - 1 WHERE id = $1")
                     .bind(finding_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
                     .execute(&mut *tx)
                     .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;

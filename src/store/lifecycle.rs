@@ -522,6 +522,12 @@ macro_rules! impl_lifecycle_store {
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
                 let mut tx = self.begin_write().await?;
+                // The issue's row first (see IssueStore::link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(s.issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (issue_id, department_id, handling, channel, submitted_on, reference, contact, \
                      due_on, due_calendar_missing, created_by, created_at, updated_at, proposal_version_id) \
@@ -543,11 +549,6 @@ macro_rules! impl_lifecycle_store {
                 .await
                 .map_err(StoreError::from_write)?;
                 $crate::store::lifecycle::refresh_submission!(tx, id);
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(s.issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(s.issue_id))?;
                 tx.commit().await?;
                 Ok(id)
@@ -600,6 +601,12 @@ macro_rules! impl_lifecycle_store {
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or(StoreError::NotFound)?;
+                // The issue's row first (see IssueStore::link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO responses (submission_id, round, responded_on, classification, summary, letter_id, created_by, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -625,11 +632,6 @@ macro_rules! impl_lifecycle_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(id)
