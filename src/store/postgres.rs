@@ -32,7 +32,13 @@ impl PgStore {
         probe.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // When the database is away a request waits at most this long for a
+            // connection, then gets 503 `unavailable` (never a hang).
             .acquire_timeout(Duration::from_secs(10))
+            // Each connection is pinged before it is handed out: after the network was
+            // cut, the dead ones are replaced by themselves and the first request
+            // afterwards already succeeds (tests/integration/crash.rs).
+            .test_before_acquire(true)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to PostgreSQL at {shown}"))?;
