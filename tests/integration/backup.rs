@@ -158,6 +158,12 @@ async fn a_backup_taken_under_writes_restores_whole(db: Db) {
     // Restoring again would overwrite data: refused unless --force.
     let (ok, _, err) = groundswell(&restored.url, &["restore", file.to_str().unwrap()]);
     assert!(!ok && err.contains("already holds data"), "{err}");
+    // --force replaces everything (here: the same snapshot again).
+    let (ok, _, err) = groundswell(
+        &restored.url,
+        &["restore", "--force", file.to_str().unwrap()],
+    );
+    assert!(ok, "restore --force failed: {err}");
 
     // A consistent prefix: whole by itself, and everything in it is as in the source.
     let mut in_snapshot = Acked::default();

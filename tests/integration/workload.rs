@@ -380,6 +380,17 @@ pub async fn verify(url: &str, acked: &Acked, w: &Workload) -> usize {
             "acknowledged response {r} to submission {s} is missing"
         );
     }
+    // A response and its commitment are written together or not at all.
+    let (kc, commitments) = table(&db, "commitments").await;
+    let mut promised: BTreeMap<i64, i64> = BTreeMap::new();
+    for c in &commitments {
+        *promised
+            .entry(int(&c[col(&kc, "response_id")]))
+            .or_insert(0) += 1;
+    }
+    for r in &response_ids {
+        assert_eq!(promised.get(r), Some(&1), "response {r}: its commitment");
+    }
     // Each submission's answer summary equals its responses (written in their
     // transaction).
     for row in &submissions {
