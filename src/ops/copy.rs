@@ -963,3 +963,84 @@ pub async fn copy(source: &Db, target: &Db, replace: bool) -> anyhow::Result<Cop
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, parents: &[&str]) -> Table {
+        Table {
+            name: name.into(),
+            columns: vec![],
+            primary_key: vec!["id".into()],
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            self_refs: vec![],
+        }
+    }
+
+    #[test]
+    fn parents_come_before_their_children() {
+        let order = foreign_key_order(vec![
+            table("responses", &["submissions", "users"]),
+            table("submissions", &["advocacy_issues"]),
+            table("users", &["organisations"]),
+            table("advocacy_issues", &["users"]),
+            table("organisations", &[]),
+        ])
+        .unwrap();
+        let at = |n: &str| order.iter().position(|t| t.name == n).unwrap();
+        assert!(at("organisations") < at("users"));
+        assert!(at("users") < at("advocacy_issues"));
+        assert!(at("advocacy_issues") < at("submissions"));
+        assert!(at("submissions") < at("responses"));
+    }
+
+    #[test]
+    fn a_cycle_between_tables_is_reported_not_looped_on() {
+        let err = foreign_key_order(vec![table("a", &["b"]), table("b", &["a"])]).unwrap_err();
+        assert!(err.to_string().contains("cycle"), "{err}");
+    }
+
+    #[test]
+    fn the_same_moment_compares_equal_from_either_database() {
+        let t = DateTime::parse_from_rfc3339("2026-12-01T11:36:17.123456+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        for text in [
+            "2026-12-01T11:36:17.123456+00:00",
+            "2026-12-01 11:36:17.123456+00:00",
+            "2026-12-01T11:36:17.123456789Z",
+        ] {
+            assert_eq!(
+                Value::Text(text.into()).canonical(),
+                Value::Time(t).canonical(),
+                "{text}"
+            );
+        }
+        assert_eq!(Value::Bool(true).canonical(), Value::Int(1));
+        let d = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        assert_eq!(Value::Date(d).canonical(), Value::Text("2026-10-01".into()));
+        // Text that merely looks numeric or like a date stays as it is.
+        assert_eq!(
+            Value::Text("2026-10-01".into()).canonical(),
+            Value::Text("2026-10-01".into())
+        );
+    }
+
+    #[test]
+    fn differing_schemas_are_named() {
+        let mut a = table("findings", &[]);
+        a.columns = vec![Column {
+            name: "narrative".into(),
+            declared: "TEXT".into(),
+        }];
+        let b = table("findings", &[]);
+        let err = compare_schemas(&[a, table("extra", &[])], &[b]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("table extra is only in the source"), "{msg}");
+        assert!(
+            msg.contains("column findings.narrative is only in the source"),
+            "{msg}"
+        );
+    }
+}
