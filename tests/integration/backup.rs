@@ -143,7 +143,13 @@ async fn a_backup_taken_under_writes_restores_whole(db: Db) {
     let (ok, _, err) = groundswell(&source.url, &["backup", "-o", file.to_str().unwrap()]);
     assert!(!ok && err.contains("already exists"), "{err}");
     // More writes after the snapshot, then stop.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let at_snapshot = written.load(Ordering::Relaxed);
+    for _ in 0..600 {
+        if written.load(Ordering::Relaxed) >= at_snapshot + 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     stop.store(true, Ordering::Relaxed);
     let mut acked = Acked::default();
     for h in writers {
