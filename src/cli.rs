@@ -54,6 +54,30 @@ pub enum Command {
     /// Benchmark data: see BENCHMARKS.md.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Write a consistent snapshot of the live database to a new file (SQLite: a
+    /// database file; PostgreSQL: a pg_dump archive). See docs/OPERATIONS.md.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(short = 'o', long)]
+        output: std::path::PathBuf,
+    },
+    /// Restore a backup into the database (which must be empty unless --force).
+    Restore {
+        /// A file written by `groundswell backup`.
+        file: std::path::PathBuf,
+        /// Replace everything the database holds.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy a whole deployment into an empty database, e.g. SQLite to PostgreSQL.
+    MigrateData {
+        /// The database to copy from (left unchanged).
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into (migrated first).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -311,6 +335,58 @@ async fn open(url: &str) -> anyhow::Result<DynStore> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // The operations commands open their databases themselves (a backup must not
+    // migrate what it copies; a restore target may not exist yet).
+    match &cli.command {
+        Command::Backup { output } => {
+            let b = crate::ops::backup(&cli.database_url, output).await?;
+            match b.counts {
+                Some(counts) => println!(
+                    "backup written to {} ({} bytes, {} rows in {} tables)",
+                    output.display(),
+                    b.bytes,
+                    counts.values().sum::<i64>(),
+                    counts.len()
+                ),
+                None => println!(
+                    "backup written to {} ({} bytes, pg_dump custom format)",
+                    output.display(),
+                    b.bytes
+                ),
+            }
+            return Ok(());
+        }
+        Command::Restore { file, force } => {
+            match crate::ops::restore(&cli.database_url, file, *force).await? {
+                crate::ops::backup::Restored::Copied(c) => println!(
+                    "restored {} rows in {} tables into {}",
+                    c.rows(),
+                    c.counts.len(),
+                    redact_url(&cli.database_url)
+                ),
+                crate::ops::backup::Restored::PgRestore => println!(
+                    "restored with pg_restore into {}",
+                    redact_url(&cli.database_url)
+                ),
+            }
+            return Ok(());
+        }
+        Command::MigrateData { from, to } => {
+            let c = crate::ops::migrate_data(from, to).await?;
+            for (table, n) in &c.counts {
+                println!("{table}\t{n}");
+            }
+            println!(
+                "copied {} rows in {} tables from {} to {}; counts verified",
+                c.rows(),
+                c.counts.len(),
+                redact_url(from),
+                redact_url(to)
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let store = open(&cli.database_url).await?;
     let result = match cli.command {
         Command::Serve(args) => serve(store.clone(), &cli.database_url, args).await,
@@ -377,6 +453,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(e) => Err(e),
             }
+        }
+        Command::Backup { .. } | Command::Restore { .. } | Command::MigrateData { .. } => {
+            unreachable!("handled before opening the store")
         }
         Command::Migrate => {
             println!("migrations applied to {}", redact_url(&cli.database_url));

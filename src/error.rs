@@ -117,8 +117,15 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict("error.conflict"),
+            // The connection, not the query: refused, reset, cut mid-handshake (a
+            // protocol or TLS error), or no connection to be had in time.
             StoreError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
             ) => {
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
@@ -130,7 +137,17 @@ impl From<StoreError> for AppError {
 
 impl From<tower_sessions::session::Error> for AppError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        AppError::Internal(anyhow::Error::new(e).context("session store"))
+        use tower_sessions::session::Error as SessionError;
+        use tower_sessions::session_store::Error as StoreFailure;
+        match e {
+            // The sessions live in the database: its backend failing is the database
+            // not answering (the store keeps only the message, not the sqlx error).
+            SessionError::Store(StoreFailure::Backend(_)) => {
+                tracing::error!(error = %e, "session store unavailable");
+                AppError::Unavailable
+            }
+            e => AppError::Internal(anyhow::Error::new(e).context("session store")),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod notify;
+pub mod ops;
 pub mod seed;
 pub mod store;
 pub mod web;

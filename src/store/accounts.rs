@@ -200,7 +200,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::Organisation> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO organisations (name, kind, active, created_at) \
                      VALUES ($1, $2, TRUE, $3) RETURNING id",
@@ -231,7 +231,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::Organisation> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let updated = sqlx::query(
                     "UPDATE organisations SET name = $1, kind = $2, active = $3 WHERE id = $4",
                 )
@@ -303,7 +303,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::User> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO users (email, name, password_hash, role, org_id, locale, \
                      active, auth_epoch, created_at, updated_at) \
@@ -385,7 +385,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::User> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE users SET name = $1, role = $2, org_id = $3, updated_at = $4 \
                      WHERE id = $5",
@@ -420,7 +420,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::User> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE users SET active = $1, updated_at = $2, \
                      auth_epoch = auth_epoch + (CASE WHEN $1 THEN 0 ELSE 1 END) WHERE id = $3",
@@ -452,7 +452,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::User> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1, \
                      updated_at = $2 WHERE id = $3",
@@ -527,7 +527,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::ApiTokenRow> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: $crate::store::ApiTokenRow = sqlx::query_as(&format!(
                     "INSERT INTO api_tokens (user_id, label, token_hash, created_at) \
                      VALUES ($1, $2, $3, $4) RETURNING {}",
@@ -566,7 +566,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE api_tokens SET revoked_at = $1 \
                      WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
@@ -636,7 +636,7 @@ macro_rules! impl_account_store {
                 ip: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Old failures no longer count; forget them as we go.
                 sqlx::query("DELETE FROM login_failures WHERE at < $1")
                     .bind(at - $crate::domain::login_throttle::WINDOW)

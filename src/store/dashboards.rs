@@ -428,7 +428,7 @@ macro_rules! impl_dashboard_store {
             }
 
             async fn rebuild_summaries(&self) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM finding_counts").execute(&mut *tx).await?;
                 sqlx::query(Self::RECOUNT_FINDINGS).execute(&mut *tx).await?;
                 for stmt in [$crate::store::lifecycle::REFRESH_ANSWERS, $crate::store::lifecycle::REFRESH_DUE] {

@@ -1016,7 +1016,7 @@ macro_rules! impl_finding_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::findings::PolicyArea> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let area: $crate::store::findings::PolicyArea = sqlx::query_as(
                     "INSERT INTO policy_areas (code, name_zh, name_en, active, sort_order) \
                      VALUES ($1, $2, $3, TRUE, (SELECT COALESCE(MAX(sort_order), 0) + 10 FROM policy_areas)) \
@@ -1042,7 +1042,7 @@ macro_rules! impl_finding_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE policy_areas SET name_zh = $1, name_en = $2, active = $3 WHERE id = $4")
                     .bind(name_zh)
                     .bind(name_en)
@@ -1077,7 +1077,7 @@ macro_rules! impl_finding_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::findings::Locality> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let parent_path = match parent_id {
                     None => String::from("/"),
                     Some(p) => {
@@ -1121,7 +1121,7 @@ macro_rules! impl_finding_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE localities SET name_zh = $1, name_en = $2, active = $3 WHERE id = $4")
                     .bind(name_zh)
                     .bind(name_en)
@@ -1146,7 +1146,7 @@ macro_rules! impl_finding_store {
                 search_terms: &str,
                 confirmation: Option<&$crate::store::findings::PiiConfirmation>,
             ) -> $crate::store::StoreResult<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = Self::insert_finding_tx(&mut tx, author, draft, locality_path, search_terms, confirmation, "finding.created").await?;
                 tx.commit().await?;
                 Ok(id)
@@ -1205,7 +1205,7 @@ macro_rules! impl_finding_store {
                 if before.deleted_at.is_some() {
                     return Err(StoreError::NotFound);
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let change = $crate::store::findings::Change { before: &before, expected_version, changed_fields };
                 Self::update_finding_tx(&mut tx, author, draft, locality_path, search_terms, &change, confirmation).await?;
                 tx.commit().await?;
@@ -1214,7 +1214,7 @@ macro_rules! impl_finding_store {
 
             async fn delete_finding(&self, id: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE findings SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL")
                     .bind(audit.at)
                     .bind(audit.actor_user_id)
@@ -1342,7 +1342,7 @@ macro_rules! impl_finding_store {
                 content: &[u8],
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<i64> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Uploads nobody committed within a day are dropped as new ones arrive.
                 sqlx::query("DELETE FROM import_batches WHERE committed_at IS NULL AND created_at < $1")
                     .bind(at - chrono::Duration::days(1))
@@ -1379,7 +1379,7 @@ macro_rules! impl_finding_store {
                 unchanged: usize,
             ) -> $crate::store::StoreResult<$crate::store::findings::ImportOutcome> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if let Some(batch) = batch_id {
                     // Claim the batch first: a second commit of the same upload finds it taken.
                     let claimed = sqlx::query("UPDATE import_batches SET committed_at = $1 WHERE id = $2 AND committed_at IS NULL")

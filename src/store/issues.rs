@@ -312,7 +312,7 @@ macro_rules! impl_issue_store {
                 issue: &$crate::store::issues::NewIssue,
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::issues::IssueRow> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = $crate::store::issues::insert_issue!(&mut *tx, issue, audit)?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
                 let row: $crate::store::issues::IssueRow =
@@ -347,7 +347,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE advocacy_issues SET title = $1, problem_statement = $2, priority = $3, version = version + 1, updated_at = $4 \
                      WHERE id = $5 AND version = $6 AND merged_into IS NULL",
@@ -391,8 +391,19 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
-                for fid in finding_ids {
+                let mut tx = self.begin_write().await?;
+                // The issue's row first, then its links and the findings in id order:
+                // every write that touches an issue takes its row before the rows and
+                // data versions below it, so two of them never wait on each other
+                // (PostgreSQL found a deadlock with a response written at once).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let mut ordered = finding_ids.to_vec();
+                ordered.sort_unstable();
+                for fid in &ordered {
                     sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
                         .bind(issue_id)
                         .bind(fid)
@@ -409,11 +420,6 @@ macro_rules! impl_issue_store {
                     ev.detail = format!("finding #{fid}");
                     $crate::store::accounts::insert_audit!(&mut *tx, ev, Some(issue_id))?;
                 }
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -425,7 +431,13 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
+                // The issue's row first (see link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let done = sqlx::query("DELETE FROM issue_findings WHERE issue_id = $1 AND finding_id = $2")
                     .bind(issue_id)
                     .bind(finding_id)
@@ -438,11 +450,6 @@ macro_rules! impl_issue_store {
                     .bind(finding_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(())
@@ -450,7 +457,7 @@ macro_rules! impl_issue_store {
 
             async fn merge_issue(&self, from: i64, into: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 // Claim both: neither may be merged already (this also refuses cycles).
                 let open: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM advocacy_issues WHERE id IN ($1, $2) AND merged_into IS NULL")
                     .bind(from)
@@ -506,7 +513,7 @@ macro_rules! impl_issue_store {
 
             async fn propose_link(&self, issue_id: i64, finding_id: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let linked: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM issue_findings WHERE issue_id = $1 AND finding_id = $2")
                     .bind(issue_id)
                     .bind(finding_id)
@@ -546,7 +553,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let gone = sqlx::query("DELETE FROM issue_link_proposals WHERE issue_id = $1 AND finding_id = $2")
                     .bind(issue_id)
                     .bind(finding_id)
@@ -582,7 +589,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let id = $crate::store::issues::insert_issue!(&mut *tx, new, audit)?;
                 for fid in finding_ids {
                     let moved = sqlx::query("UPDATE issue_findings SET issue_id = $1 WHERE issue_id = $2 AND finding_id = $3")
@@ -614,7 +621,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO issue_evidence (issue_id, kind, title, detail, source, url, added_by, added_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -642,7 +649,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE issue_evidence SET removed_at = $1 WHERE id = $2 AND issue_id = $3 AND removed_at IS NULL")
                     .bind(audit.at)
                     .bind(evidence_id)
@@ -675,7 +682,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO issue_attachments (issue_id, filename, content_type, size_bytes, sha256, content, added_by, added_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -703,7 +710,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE issue_attachments SET removed_at = $1 WHERE id = $2 AND issue_id = $3 AND removed_at IS NULL")
                     .bind(audit.at)
                     .bind(attachment_id)
@@ -758,7 +765,7 @@ macro_rules! impl_issue_store {
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
                 let (table, col) = party.table();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let sql = if party == $crate::store::issues::Party::Watcher {
                     format!("INSERT INTO {table} (issue_id, {col}, added_at) VALUES ($1, $2, $3)")
                 } else {
@@ -783,7 +790,7 @@ macro_rules! impl_issue_store {
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
                 let (table, col) = party.table();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(&format!("DELETE FROM {table} WHERE issue_id = $1 AND {col} = $2"))
                     .bind(issue_id)
                     .bind(id)
@@ -819,7 +826,7 @@ macro_rules! impl_issue_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO issue_comments (issue_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 )

@@ -359,7 +359,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO departments (name_zh, name_en, level, parent_id, reply_unit, reply_count, active, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -387,7 +387,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE departments SET name_zh = $1, name_en = $2, level = $3, parent_id = $4, reply_unit = $5, \
                      reply_count = $6, active = $7, updated_at = $8 WHERE id = $9",
@@ -431,7 +431,7 @@ macro_rules! impl_lifecycle_store {
                 kind: Option<$crate::domain::workdays::DayKind>,
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM holiday_days WHERE day = $1").bind(day).execute(&mut *tx).await?;
                 if let Some(kind) = kind {
                     sqlx::query("INSERT INTO holiday_days (day, kind) VALUES ($1, $2)")
@@ -446,7 +446,7 @@ macro_rules! impl_lifecycle_store {
             }
 
             async fn add_holiday_year(&self, year: i32, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO holiday_years (year) VALUES ($1) ON CONFLICT (year) DO NOTHING")
                     .bind(i64::from(year))
                     .execute(&mut *tx)
@@ -482,7 +482,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (approved_at, approved_by) = if c.approved {
                     (Some(audit.at), audit.actor_user_id)
                 } else {
@@ -521,7 +521,13 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
+                // The issue's row first (see IssueStore::link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(s.issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (issue_id, department_id, handling, channel, submitted_on, reference, contact, \
                      due_on, due_calendar_missing, created_by, created_at, updated_at, proposal_version_id) \
@@ -543,11 +549,6 @@ macro_rules! impl_lifecycle_store {
                 .await
                 .map_err(StoreError::from_write)?;
                 $crate::store::lifecycle::refresh_submission!(tx, id);
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(s.issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(s.issue_id))?;
                 tx.commit().await?;
                 Ok(id)
@@ -569,7 +570,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(i64,)> = sqlx::query_as(
                     "UPDATE submissions SET extended_due_on = $1, extension_note = $2, version = version + 1, updated_at = $3 \
                      WHERE id = $4 AND version = $5 RETURNING issue_id",
@@ -594,12 +595,18 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
                     .bind(r.submission_id)
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or(StoreError::NotFound)?;
+                // The issue's row first (see IssueStore::link_findings).
+                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
+                    .bind(audit.at)
+                    .bind(issue_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO responses (submission_id, round, responded_on, classification, summary, letter_id, created_by, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -625,11 +632,6 @@ macro_rules! impl_lifecycle_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("UPDATE advocacy_issues SET updated_at = $1 WHERE id = $2")
-                    .bind(audit.at)
-                    .bind(issue_id)
-                    .execute(&mut *tx)
-                    .await?;
                 $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(issue_id))?;
                 tx.commit().await?;
                 Ok(id)
@@ -689,7 +691,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(i64,)> = sqlx::query_as(
                     "UPDATE responses SET satisfaction = $1, version = version + 1, updated_at = $2 \
                      WHERE id = $3 AND version = $4 RETURNING submission_id",
@@ -724,7 +726,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE commitments SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
                 )
@@ -760,7 +762,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(i64,)> = sqlx::query_as(
                     "UPDATE submissions SET handling = $1, channel = $2, reference = $3, contact = $4, version = version + 1, updated_at = $5 \
                      WHERE id = $6 AND version = $7 RETURNING issue_id",
@@ -789,7 +791,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(i64,)> = sqlx::query_as(
                     "UPDATE responses SET classification = $1, summary = $2, version = version + 1, updated_at = $3 \
                      WHERE id = $4 AND version = $5 RETURNING submission_id",
@@ -830,7 +832,7 @@ macro_rules! impl_lifecycle_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (issue_id,): (i64,) = sqlx::query_as("SELECT issue_id FROM submissions WHERE id = $1")
                     .bind(submission_id)
                     .fetch_optional(&mut *tx)
@@ -871,7 +873,7 @@ macro_rules! impl_lifecycle_store {
             }
 
             async fn set_setting(&self, name: &str, value: &str, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO app_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
                     .bind(name)
                     .bind(value)

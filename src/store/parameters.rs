@@ -92,7 +92,7 @@ macro_rules! impl_parameter_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO policy_parameters (name_zh, name_en, unit, area_id, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -117,7 +117,7 @@ macro_rules! impl_parameter_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO parameter_values (parameter_id, value, valid_from, issue_id, beneficiaries, source, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -32,7 +32,13 @@ impl PgStore {
         probe.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // When the database is away a request waits at most this long for a
+            // connection, then gets 503 `unavailable` (never a hang).
             .acquire_timeout(Duration::from_secs(10))
+            // Each connection is pinged before it is handed out: after the network was
+            // cut, the dead ones are replaced by themselves and the first request
+            // afterwards already succeeds (tests/integration/crash.rs).
+            .test_before_acquire(true)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to PostgreSQL at {shown}"))?;
@@ -51,6 +57,16 @@ super::proposals::impl_proposal_store!(PgStore);
 super::reports::impl_report_store!(PgStore);
 super::dashboards::impl_dashboard_store!(PgStore);
 super::findings::impl_finding_tx!(PgStore, sqlx::Postgres);
+
+impl PgStore {
+    /// A write transaction (the same as any other on PostgreSQL; see
+    /// `SqliteStore::begin_write`).
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
 
 impl PgStore {
     /// The finding counts from the findings (see migration 0020): the district is the

@@ -122,7 +122,7 @@ macro_rules! impl_proposal_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<i64> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let (latest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM proposal_versions WHERE issue_id = $1")
                     .bind(issue_id)
                     .fetch_one(&mut *tx)

@@ -211,7 +211,7 @@ macro_rules! impl_recurrence_store {
                 findings_read: i64,
             ) -> $crate::store::StoreResult<()> {
                 let now = chrono::Utc::now();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("DELETE FROM gap_candidates").execute(&mut *tx).await?;
                 for (c, hidden) in found.iter().zip(dismissed) {
                     let (kind, value, count) = match &c.threshold {
@@ -295,7 +295,7 @@ macro_rules! impl_recurrence_store {
 
             async fn dismiss_candidate(&self, id: i64, audit: &$crate::store::AuditEvent) -> $crate::store::StoreResult<()> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(String,)> = sqlx::query_as("SELECT finding_ids FROM gap_candidates WHERE id = $1 AND dismissed = FALSE")
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -322,7 +322,7 @@ macro_rules! impl_recurrence_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::recurrence::FromCandidate> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let row: Option<(String,)> = sqlx::query_as("SELECT finding_ids FROM gap_candidates WHERE id = $1 AND dismissed = FALSE")
                     .bind(id)
                     .fetch_optional(&mut *tx)

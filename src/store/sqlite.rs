@@ -56,6 +56,19 @@ super::dashboards::impl_dashboard_store!(SqliteStore);
 super::findings::impl_finding_tx!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
+    /// A write transaction. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
+    /// deferred transaction that reads first and writes later fails with
+    /// SQLITE_BUSY_SNAPSHOT ("database is locked", code 517) when another writer
+    /// commits in between, and no busy timeout can wait that out — concurrent writers
+    /// got a 500 (found by the crash test). Read-only transactions keep `pool.begin()`.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl SqliteStore {
     /// The finding counts from the findings (see migration 0020): the district is the
     /// second step of the locality path.
     /// Calendar days from a submission `s` to its first answer.
