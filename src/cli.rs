@@ -214,6 +214,10 @@ pub struct ServeArgs {
         default_value_t = 60
     )]
     pub reminders_every_minutes: u64,
+    /// How many seconds a finding's suggestions may lag newly saved findings (0: always
+    /// current, at the cost of recounting 1,500 findings after every save).
+    #[arg(long, env = "GROUNDSWELL_SUGGESTIONS_LAG_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub suggestions_lag_seconds: u64,
     /// Send e-mail through this SMTP relay, e.g. smtp://mail.internal:25 or
     /// smtp://user:password@mail.example:587?tls=required (none: in-app inbox only).
     #[arg(long, env = "GROUNDSWELL_SMTP_URL")]
@@ -651,6 +655,7 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         recurrence_every_minutes: args.recurrence_every_minutes,
         long_overdue_days: args.long_overdue_days,
         reminders_every_minutes: args.reminders_every_minutes,
+        suggestions_lag_seconds: args.suggestions_lag_seconds,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
         public_url: args.public_url.clone(),

@@ -22,6 +22,10 @@ pub struct WebSettings {
     pub long_overdue_days: i64,
     /// Send reminders every this many minutes (0: never).
     pub reminders_every_minutes: u64,
+    /// How long the findings a finding's page compares with (its suggestions) may lag
+    /// new findings: 0 is always current; more spares the comparison pool from being
+    /// rebuilt on every page while findings are being saved.
+    pub suggestions_lag_seconds: u64,
     /// E-mail through this SMTP relay (`smtp://host:25`); none: in-app inbox only.
     pub smtp_url: Option<String>,
     /// The sender of e-mails.
@@ -41,6 +45,7 @@ impl Default for WebSettings {
             recurrence_every_minutes: 0,
             long_overdue_days: 30,
             reminders_every_minutes: 0,
+            suggestions_lag_seconds: 0,
             smtp_url: None,
             mail_from: "Groundswell <groundswell@localhost>".into(),
             public_url: "http://127.0.0.1:3000".into(),

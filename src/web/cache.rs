@@ -18,6 +18,7 @@ pub const CAPACITY: usize = 512;
 
 struct Entry {
     versions: Vec<i64>,
+    made: std::time::Instant,
     value: Arc<dyn Any + Send + Sync>,
 }
 
@@ -47,6 +48,27 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
+        self.get_or_within(store, key, deps, std::time::Duration::ZERO, compute)
+            .await
+    }
+
+    /// As [`Cache::get_or`], but a value computed less than `stale` ago is used even if
+    /// its data has changed since: for what may lag the data by that much (the
+    /// findings a new finding is compared with), so that a stream of saves does not
+    /// make every page recompute it.
+    pub async fn get_or_within<T, F, Fut>(
+        &self,
+        store: &DynStore,
+        key: String,
+        deps: &[&str],
+        stale: std::time::Duration,
+        compute: F,
+    ) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
         let all = store.data_versions().await?;
         let versions: Vec<i64> = deps
             .iter()
@@ -63,7 +85,7 @@ impl Cache {
                 .lock()
                 .expect("cache lock")
                 .get(&key)
-                .filter(|e| e.versions == versions)
+                .filter(|e| e.versions == versions || e.made.elapsed() < stale)
                 .and_then(|e| e.value.clone().downcast::<T>().ok())
         };
         if let Some(v) = hit(self) {
@@ -91,6 +113,7 @@ impl Cache {
             key,
             Entry {
                 versions,
+                made: std::time::Instant::now(),
                 value: value.clone(),
             },
         );

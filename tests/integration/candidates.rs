@@ -271,7 +271,48 @@ async fn a_saved_finding_suggests_issues_and_findings_like_it(db: Db) {
     w.app.stop().await;
 }
 
+/// The findings compared with may lag new ones by the configured seconds (so a stream
+/// of saves does not rebuild the comparison on every page), never beyond; the issues
+/// offered for linking are always current.
+async fn suggestions_lag_new_findings_only_as_configured(db: Db) {
+    for lag in [0u64, 3600] {
+        let t = TestDb::create(db).await.unwrap();
+        let settings = groundswell::config::WebSettings {
+            suggestions_lag_seconds: lag,
+            ..Default::default()
+        };
+        let w = crate::findings_store::world_with(&t, settings).await;
+        let senior = w
+            .app
+            .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
+            .await;
+        let first = record(&w, &[(GAP[0], false)]).await[0];
+        let c = signed_in(&w.app, "senior@example.org").await;
+        let page = |c: reqwest::Client, url: String| async move {
+            c.get(url).send().await.unwrap().text().await.unwrap()
+        };
+        let before = page(c.clone(), w.app.url(&format!("/findings/{first}"))).await;
+        assert!(
+            !before.contains("Looks like"),
+            "nothing alike yet: {before}"
+        );
+        // A colleague records the same gap, and an issue is opened.
+        let later = record(&w, &[(GAP[1], true)]).await[0];
+        let issue =
+            crate::common::new_issue(&w.app.store, w.area, senior, "新议题", "另一件事。").await;
+        let after = page(c.clone(), w.app.url(&format!("/findings/{first}"))).await;
+        let suggested = after.contains(&format!("/findings/{later}\""));
+        assert_eq!(suggested, lag == 0, "lag {lag}: {after}");
+        assert!(
+            after.contains(&format!("value=\"{}\"", issue.id)),
+            "the new issue can be linked at once (lag {lag}): {after}"
+        );
+        w.app.stop().await;
+    }
+}
+
 crate::both_databases!(
+    suggestions_lag_new_findings_only_as_configured,
     a_pass_finds_dismisses_and_turns_a_gap_into_an_issue,
     one_instance_holds_the_lease,
     a_saved_finding_suggests_issues_and_findings_like_it,

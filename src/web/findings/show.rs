@@ -38,7 +38,9 @@ pub async fn show(
     let may_propose = !manage && crate::web::issues::can_comment(user.role);
     // The open issues of the finding's own area, latest first.
     let all_issues: Vec<_> = if manage || may_propose {
-        open_issues_of_area(&state, f.policy_area_id).await?
+        open_issues_of_area(&state, f.policy_area_id)
+            .await?
+            .to_vec()
     } else {
         Vec::new()
     };
@@ -424,52 +426,59 @@ const SUGGESTION_MIN: f32 = 0.2;
 
 /// What suggestions compare a finding with, per policy area: its latest findings (one
 /// more than the pool, so that the finding itself can be left out) read and counted
-/// once, and its open issues. Kept per version of the findings and issues (see
-/// `web::cache`), so a page costs one comparison, not reading 1,500 texts again.
+/// once. Kept per version of the findings and issues (see
+/// `web::cache`), so a page costs one comparison, not reading 1,500 texts again; while
+/// findings are being saved, reused for up to `suggestions_lag_seconds`.
 struct AreaPool {
     findings: Vec<(crate::domain::recurrence::GapDoc, Vec<i64>)>,
     counted: crate::domain::recurrence::Pool,
-    open_issues: Vec<crate::store::issues::IssueRef>,
 }
 
 async fn area_pool(state: &AppState, area_id: i64) -> Result<std::sync::Arc<AreaPool>, AppError> {
     use crate::domain::recurrence::{GapDoc, Pool, Settings};
     state
         .cache
-        .get_or(
+        .get_or_within(
             &state.store,
             format!("suggestion-pool:{area_id}"),
             &["findings", "issues"],
+            std::time::Duration::from_secs(state.settings.suggestions_lag_seconds),
             || async {
                 let findings = state
                     .store
                     .area_pool(area_id, 0, SUGGESTION_POOL + 1)
-                    .await?;
-                let open_issues = state
-                    .store
-                    .list_open_issues(Some(area_id), crate::web::issues::OFFERED_ISSUES)
                     .await?;
                 let docs: Vec<GapDoc> = findings.iter().map(|(d, _)| d.clone()).collect();
                 let counted =
                     tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
                         .await
                         .map_err(|e| AppError::Internal(e.into()))?;
-                Ok(AreaPool {
-                    findings,
-                    counted,
-                    open_issues,
-                })
+                Ok(AreaPool { findings, counted })
             },
         )
         .await
 }
 
-/// The open issues of an area, latest first (as the link choices offer them).
+/// The open issues of an area, latest first (as the link choices offer them); always
+/// current, so an issue just opened can be linked at once.
 pub async fn open_issues_of_area(
     state: &AppState,
     area_id: i64,
-) -> Result<Vec<crate::store::issues::IssueRef>, AppError> {
-    Ok(area_pool(state, area_id).await?.open_issues.clone())
+) -> Result<std::sync::Arc<Vec<crate::store::issues::IssueRef>>, AppError> {
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("open-issues:{area_id}"),
+            &["issues"],
+            || async {
+                Ok(state
+                    .store
+                    .list_open_issues(Some(area_id), crate::web::issues::OFFERED_ISSUES)
+                    .await?)
+            },
+        )
+        .await
 }
 
 /// Compares the finding with the latest findings of its area and with the open issues
@@ -481,6 +490,7 @@ pub async fn suggest(
 ) -> Result<Suggestions, AppError> {
     use crate::domain::recurrence::{GapDoc, Settings, most_similar};
     let area = area_pool(state, f.policy_area_id).await?;
+    let open_issues = open_issues_of_area(state, f.policy_area_id).await?;
     let query = GapDoc {
         id: f.id,
         org_id: f.org_id,
@@ -515,8 +525,7 @@ pub async fn suggest(
         None if area.findings.len() > SUGGESTION_POOL as usize => vec![area.findings.len() - 1],
         None => Vec::new(),
     };
-    let issue_docs: Vec<GapDoc> = area
-        .open_issues
+    let issue_docs: Vec<GapDoc> = open_issues
         .iter()
         .map(|i| GapDoc {
             id: i.id,
@@ -540,7 +549,7 @@ pub async fn suggest(
     .map_err(|e| AppError::Internal(e.into()))?;
     let mut issue_score: std::collections::HashMap<i64, f32> = std::collections::HashMap::new();
     for (i, s) in &issue_scored {
-        let e = issue_score.entry(area.open_issues[*i].id).or_default();
+        let e = issue_score.entry(open_issues[*i].id).or_default();
         *e = e.max(*s);
     }
     let mut findings = Vec::new();
@@ -557,7 +566,7 @@ pub async fn suggest(
     let mut issues: Vec<(crate::store::issues::IssueRef, f32)> = issue_score
         .into_iter()
         .filter_map(|(id, s)| {
-            area.open_issues
+            open_issues
                 .iter()
                 .find(|i| i.id == id)
                 .map(|i| (i.clone(), s))
