@@ -54,6 +54,7 @@ NGINX=""
 cleanup() {
   for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -n "$NGINX" ] && kill "$NGINX" 2>/dev/null || true
+  [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -107,6 +108,17 @@ NGINX
   NGINX=$!
 fi
 wait_for "$BASE/healthz"
+# Peak private memory of each server, sampled: VmHWM also counts the pages of the
+# SQLite file it maps (mmap_size), which are the kernel's page cache, not the server's.
+( while true; do
+    for p in "${SERVERS[@]}"; do
+      kb=$(awk '/RssAnon/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+      old=$(cat "$WORK/anon.$p" 2>/dev/null || echo 0)
+      [ "${kb:-0}" -gt "$old" ] && echo "$kb" >"$WORK/anon.$p"
+    done
+    sleep 0.5
+  done ) &
+SAMPLER=$!
 
 # Signed in as the coordinator (sessions for pages, the token for the API).
 JAR="$WORK/cookies"
@@ -201,10 +213,11 @@ post() { # name, file of PATH<TAB>JSON
 } | tee "$WORK/table.md"
 PEAKS=""
 for p in "${SERVERS[@]}"; do
-  kb=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
-  PEAKS="$PEAKS $((kb / 1024)) MB"
+  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+  anon=$(cat "$WORK/anon.$p" 2>/dev/null || echo 0)
+  PEAKS="$PEAKS $((anon / 1024)) MB private ($((hwm / 1024)) MB with mapped database pages);"
 done
-SUMMARY="Server peak memory (VmHWM):$PEAKS; $INSTANCES instance(s), $CLIENTS clients, ${DURATION} s per path, $DB"
+SUMMARY="Server peak memory:$PEAKS $INSTANCES instance(s), $CLIENTS clients, ${DURATION} s per path, $DB"
 echo
 echo "$SUMMARY"
 if [ -n "$OUT" ]; then
