@@ -190,6 +190,18 @@ pub struct ServeArgs {
         default_value_t = 60
     )]
     pub reminders_every_minutes: u64,
+    /// API requests one token may make per minute (a bucket of this many, refilling at
+    /// this rate; 0: no limit). Kept in memory by each instance.
+    #[arg(long, env = "GROUNDSWELL_API_RATE_PER_MINUTE", default_value_t = 600)]
+    pub api_rate_per_minute: u32,
+    /// API requests one client address may make per minute, whatever the token (0: no
+    /// limit). Behind a proxy this needs --trust-forwarded-for to see the real address.
+    #[arg(
+        long,
+        env = "GROUNDSWELL_API_ADDRESS_RATE_PER_MINUTE",
+        default_value_t = 1200
+    )]
+    pub api_address_rate_per_minute: u32,
     /// Send e-mail through this SMTP relay, e.g. smtp://mail.internal:25 or
     /// smtp://user:password@mail.example:587?tls=required (none: in-app inbox only).
     #[arg(long, env = "GROUNDSWELL_SMTP_URL")]
@@ -572,6 +584,8 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         recurrence_every_minutes: args.recurrence_every_minutes,
         long_overdue_days: args.long_overdue_days,
         reminders_every_minutes: args.reminders_every_minutes,
+        api_rate_per_minute: args.api_rate_per_minute,
+        api_address_rate_per_minute: args.api_address_rate_per_minute,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
         public_url: args.public_url.clone(),

@@ -22,6 +22,10 @@ pub struct WebSettings {
     pub long_overdue_days: i64,
     /// Send reminders every this many minutes (0: never).
     pub reminders_every_minutes: u64,
+    /// API requests per minute one token may make (0: unlimited); see `web::rate_limit`.
+    pub api_rate_per_minute: u32,
+    /// API requests per minute one client address may make (0: unlimited).
+    pub api_address_rate_per_minute: u32,
     /// E-mail through this SMTP relay (`smtp://host:25`); none: in-app inbox only.
     pub smtp_url: Option<String>,
     /// The sender of e-mails.
@@ -41,6 +45,8 @@ impl Default for WebSettings {
             recurrence_every_minutes: 0,
             long_overdue_days: 30,
             reminders_every_minutes: 0,
+            api_rate_per_minute: 600,
+            api_address_rate_per_minute: 1200,
             smtp_url: None,
             mail_from: "Groundswell <groundswell@localhost>".into(),
             public_url: "http://127.0.0.1:3000".into(),

@@ -2,7 +2,7 @@
 //! one request context and one permission model.
 //!
 //! Layers, outermost first: tracing, security headers, compression, body limit,
-//! last-resort error rendering, sessions, request context (who and which language),
+//! last-resort error rendering, the API rate limit, sessions, request context (who and which language),
 //! error rendering, CSRF.
 
 use std::sync::Arc;
@@ -37,6 +37,7 @@ pub mod inbox;
 pub mod issues;
 pub mod layout;
 pub mod parameters;
+pub mod rate_limit;
 pub mod reports;
 pub mod routes;
 pub mod security_headers;
@@ -105,6 +106,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(errors::render_errors))
         .layer(from_fn_with_state(state.clone(), context::load_context))
         .layer(sessions)
+        .layer(from_fn_with_state(
+            rate_limit::ApiRateLimit::new(&state.settings),
+            rate_limit::limit_api,
+        ))
         .layer(RequestBodyLimitLayer::new(
             UPLOAD_LIMIT_BYTES.max(state.settings.attachment_max_bytes + 1024 * 1024),
         ))

@@ -17,6 +17,7 @@ mod inbox;
 mod issue_files;
 mod issues;
 mod lifecycle;
+mod limits;
 mod proposals;
 mod reports;
 mod store;
