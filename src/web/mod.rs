@@ -3,7 +3,7 @@
 //!
 //! Layers, outermost first: tracing, security headers, compression, body limit,
 //! last-resort error rendering, the API rate limit, sessions, request context (who and which language),
-//! error rendering, CSRF.
+//! error rendering, CSRF, refusing NUL characters in text.
 
 use std::sync::Arc;
 
@@ -34,6 +34,7 @@ pub mod findings;
 pub mod forms;
 pub mod home;
 pub mod inbox;
+pub mod input;
 pub mod issues;
 pub mod layout;
 pub mod parameters;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
     all_routes()
         .into_router()
         .fallback(errors::not_found)
+        .layer(from_fn(input::refuse_nul))
         .layer(from_fn(csrf::verify_csrf))
         .layer(from_fn(errors::render_errors))
         .layer(from_fn_with_state(state.clone(), context::load_context))

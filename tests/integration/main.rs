@@ -13,6 +13,7 @@ mod findings_api;
 mod findings_import;
 mod findings_store;
 mod findings_web;
+mod hostile;
 mod inbox;
 mod issue_files;
 mod issues;
