@@ -851,4 +851,376 @@ async fn every_text_field_takes_hostile_input_safely(db: Db) {
     w.app.stop().await;
 }
 
-crate::both_databases!(every_text_field_takes_hostile_input_safely,);
+/// Every filter of every list, with every hostile string: a clear answer, never a 5xx;
+/// and search words are data, not SQL: `' OR 1=1 --`, `%` and `_` find nothing that
+/// does not contain them, and another organisation's private fields stay unsearchable.
+async fn search_and_filters_cannot_reach_sql(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world_with(&t, no_rate_limit()).await;
+    let p = people(&w).await;
+    let api = reqwest::Client::new();
+    let url = |path: &str| w.app.url(path);
+    let record = |key: String, narrative: &'static str, private: &'static str| {
+        let api = api.clone();
+        let url = url("/api/v1/findings");
+        let (area, community) = (w.area, w.community);
+        async move {
+            let res = api
+                .post(url)
+                .bearer_auth(&key)
+                .json(&json!({ "narrative": narrative, "policy_area_id": area, "locality_id": community, "observed_on": "2026-10-01", "people_affected": 1, "private_notes": private, "case_reference": private }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        }
+    };
+    let other_key = token_for(&w.app, "other@example.org").await;
+    record(
+        p.worker_key.clone(),
+        "康复补贴远低于训练费用 rehabilitation subsidy",
+        "secret-ref-1",
+    )
+    .await;
+    record(
+        other_key.clone(),
+        "养老服务补贴申请难 elderly care allowance",
+        "other-secret-2",
+    )
+    .await;
+
+    let search = |key: String, q: String| {
+        let api = api.clone();
+        let url = url("/api/v1/findings");
+        async move {
+            let res = api
+                .get(url)
+                .bearer_auth(&key)
+                .query(&[("q", q.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert!(!res.status().is_server_error(), "q={q:?}: {}", res.status());
+            let status = res.status();
+            let body: Value = res.json().await.unwrap();
+            (
+                status.as_u16(),
+                body["items"].as_array().map(Vec::len).unwrap_or(0),
+            )
+        }
+    };
+    // An administrator sees both findings; a worker only their own organisation's.
+    assert_eq!(search(p.admin_key.clone(), String::new()).await, (200, 2));
+    assert_eq!(search(p.worker_key.clone(), String::new()).await, (200, 1));
+    // SQL in the words finds nothing: neither finding holds those words.
+    for q in [
+        "' OR 1=1 --",
+        "\" OR \"\"=\"",
+        "') OR ('1'='1",
+        "1; SELECT 1",
+        "x' UNION SELECT narrative FROM findings --",
+    ] {
+        assert_eq!(
+            search(p.admin_key.clone(), q.to_string()).await,
+            (200, 0),
+            "{q:?}"
+        );
+    }
+    // Wildcards and punctuation are no words at all: the same as no search, never a
+    // pattern (the worker still sees only their own finding).
+    for q in ["%", "_", "%%", "%_%", "*", "\\", "'", "--"] {
+        assert_eq!(
+            search(p.admin_key.clone(), q.to_string()).await,
+            (200, 2),
+            "{q:?}"
+        );
+        assert_eq!(
+            search(p.worker_key.clone(), q.to_string()).await,
+            (200, 1),
+            "{q:?}"
+        );
+    }
+    // A word with a wildcard glued on is that word, not a pattern: "补%" is not "补贴".
+    assert_eq!(
+        search(p.admin_key.clone(), "subsid%".into()).await,
+        (200, 0)
+    );
+    // The words themselves still find their findings, wrapped in SQL or not.
+    assert_eq!(search(p.admin_key.clone(), "补贴".into()).await, (200, 2));
+    assert_eq!(
+        search(p.admin_key.clone(), "康复 ' OR 1=1 --".into())
+            .await
+            .0,
+        200
+    );
+    // Another organisation's private notes are not searchable, however asked.
+    for q in [
+        "other-secret-2",
+        "other-secret-2' OR 1=1 --",
+        "secret",
+        "%secret%",
+    ] {
+        assert_eq!(
+            search(p.worker_key.clone(), q.into()).await,
+            (200, 0),
+            "{q:?}"
+        );
+    }
+
+    let mut tries = 0;
+    let finding_params = [
+        "q",
+        "area",
+        "locality",
+        "from",
+        "to",
+        "org",
+        "age",
+        "linked",
+        "threshold",
+        "sort",
+        "after",
+        "limit",
+    ];
+    let view_params = [
+        "from",
+        "to",
+        "area_id",
+        "org_id",
+        "owner_id",
+        "department_id",
+        "sort",
+    ];
+    for s in HOSTILE
+        .iter()
+        .chain(&["9223372036854775808", "-1", "0", "1e9", "NaN", "2026-02-30"])
+    {
+        for param in finding_params {
+            for (client, path) in [
+                (&p.worker, "/findings"),
+                (&p.worker, "/findings/export.csv"),
+            ] {
+                let res = client
+                    .get(url(path))
+                    .query(&[(param, s)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(
+                    !res.status().is_server_error(),
+                    "{path}?{param}={s:?}: {}",
+                    res.status()
+                );
+                if res.status().is_success() && path == "/findings" {
+                    let html = res.text().await.unwrap();
+                    assert_no_active_markup(&html, path);
+                }
+                tries += 1;
+            }
+            let res = api
+                .get(url("/api/v1/findings"))
+                .bearer_auth(&p.worker_key)
+                .query(&[(param, s)])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            assert!(
+                status == 200 || status == 422 || status == 400,
+                "api ?{param}={s:?}: {status}"
+            );
+            tries += 1;
+        }
+        for path in [
+            "/dashboards/pipeline",
+            "/dashboards/replies",
+            "/dashboards/departments",
+            "/dashboards/evidence",
+            "/dashboards/outcomes",
+        ] {
+            for param in view_params {
+                let res = p
+                    .senior
+                    .get(url(path))
+                    .query(&[(param, s)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(
+                    !res.status().is_server_error(),
+                    "{path}?{param}={s:?}: {}",
+                    res.status()
+                );
+                tries += 1;
+            }
+        }
+        for (client, path, param) in [
+            (&p.admin, "/admin/audit", "before"),
+            (&p.senior, "/issues", "q"),
+            (&p.senior, "/reports", "from"),
+            (&p.senior, "/login", "next"),
+        ] {
+            let res = client
+                .get(url(path))
+                .query(&[(param, s)])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                !res.status().is_server_error(),
+                "{path}?{param}={s:?}: {}",
+                res.status()
+            );
+            tries += 1;
+        }
+        for param in ["from", "to", "format", "area_id", "org_id"] {
+            let res = api
+                .get(url("/api/v1/reports/portfolio"))
+                .bearer_auth(&p.senior_key)
+                .query(&[(param, s)])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                !res.status().is_server_error(),
+                "portfolio ?{param}={s:?}: {}",
+                res.status()
+            );
+            tries += 1;
+        }
+    }
+    // Nothing was changed by any of it.
+    assert_eq!(search(p.admin_key.clone(), "补贴".into()).await, (200, 2));
+    crate::common::notice(&format!(
+        "hostile filters ({db:?}): {tries} requests, none a 5xx"
+    ));
+    w.app.stop().await;
+}
+
+/// Spreadsheet cells with every hostile string: stored exactly (or the file refused
+/// clearly), shown escaped; uploads whose name or type lies are refused.
+async fn hostile_spreadsheets_and_lying_uploads(db: Db) {
+    use base64::Engine;
+    let t = TestDb::create(db).await.unwrap();
+    let w = world_with(&t, no_rate_limit()).await;
+    let p = people(&w).await;
+    let api = reqwest::Client::new();
+    let url = |path: &str| w.app.url(path);
+    let mut file = String::from("编号,情况描述,政策领域,社区,发现日期,涉及人数,标签\n");
+    let mut expected = Vec::new();
+    for (n, s) in HOSTILE.iter().enumerate() {
+        if s.contains('\0') {
+            continue;
+        }
+        let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+        let narrative = format!("补贴 {n} {s}");
+        file.push_str(&format!(
+            "{},{},disability,清水湾社区,2026-10-03,1,{}\n",
+            quoted(&format!("H-{n}")),
+            quoted(&narrative),
+            quoted(s)
+        ));
+        expected.push(narrative);
+    }
+    let res = api
+        .post(url("/api/v1/findings/import"))
+        .bearer_auth(&p.worker_key)
+        .json(&json!({ "file_base64": base64::engine::general_purpose::STANDARD.encode(&file), "personal_data": "confirm", "reason": "test" }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["committed"], true, "{report}");
+    let page: Value = api
+        .get(url("/api/v1/findings?limit=100"))
+        .bearer_auth(&p.worker_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let narratives: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["narrative"].as_str().unwrap())
+        .collect();
+    for e in &expected {
+        assert!(
+            narratives.iter().any(|n| n == e || *n == e.trim()),
+            "import lost {e:?}"
+        );
+    }
+    let mut tally = Tally::default();
+    let all: Vec<&str> = HOSTILE.to_vec();
+    let res = p.worker.get(url("/findings")).send().await.unwrap();
+    check_page(res, &all, "/findings after import", &mut tally).await;
+
+    // A NUL in a cell: the file is refused, saying why.
+    let res = api
+        .post(url("/api/v1/findings/import"))
+        .bearer_auth(&p.worker_key)
+        .header("accept-language", "en")
+        .json(&json!({ "file_base64": base64::engine::general_purpose::STANDARD.encode("情况描述,社区\n补贴\0x,清水湾社区\n") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("NUL"),
+        "{body}"
+    );
+
+    // Uploads that lie about what they are: a program named .csv or .xlsx, a page
+    // named .xlsx, a zip named .xlsx that is no workbook. Refused with a message.
+    let c = &p.worker;
+    for (name, bytes) in [
+        (
+            "findings.csv",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".to_vec(),
+        ),
+        (
+            "findings.xlsx",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".to_vec(),
+        ),
+        (
+            "findings.xlsx",
+            b"PK\x03\x04not really a zip at all".to_vec(),
+        ),
+        (
+            "../../etc/passwd.csv",
+            b"\x00\x01\x02\x03\xff\xfe\xfd".to_vec(),
+        ),
+    ] {
+        let token = csrf(&w.app, c, "/findings/import").await;
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let res = c
+            .post(url(&format!("/findings/import?csrf_token={token}")))
+            .header("accept-language", "en")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        assert!(!status.is_server_error(), "{name}: {status}");
+        let html = res.text().await.unwrap();
+        assert!(
+            status.is_client_error()
+                || html.contains("could not be read")
+                || html.contains("not text"),
+            "{name}: {status} {html}"
+        );
+        assert!(!html.contains("etc/passwd\""), "{name}");
+    }
+    w.app.stop().await;
+}
+
+crate::both_databases!(
+    every_text_field_takes_hostile_input_safely,
+    search_and_filters_cannot_reach_sql,
+    hostile_spreadsheets_and_lying_uploads,
+);
