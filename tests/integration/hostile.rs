@@ -1219,8 +1219,205 @@ async fn hostile_spreadsheets_and_lying_uploads(db: Db) {
     w.app.stop().await;
 }
 
+/// A string longer than any field takes (60,003 bytes of Chinese: under the body limit,
+/// over every text limit), in every text field of the API calls one at a time: refused
+/// with a clear error naming the field, or (where a field has no limit of its own)
+/// kept exactly; and on the pages the refusal re-renders the form with the text kept.
+async fn overlong_text_is_refused_clearly_and_kept_in_the_form(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world_with(&t, no_rate_limit()).await;
+    let p = people(&w).await;
+    let api = reqwest::Client::new();
+    let url = |path: &str| w.app.url(path);
+    let long = "界".repeat(20_001);
+    let issue = crate::common::new_issue(&w.app.store, w.area, w.worker.user_id, "t", "p").await;
+    let base_finding = json!({ "narrative": "补贴", "policy_area_id": w.area, "locality_id": w.community, "observed_on": "2026-10-01", "people_affected": 1 });
+    let with = |base: &Value, path: &[&str], v: Value| {
+        let mut out = base.clone();
+        let mut at = &mut out;
+        for (i, k) in path.iter().enumerate() {
+            if i + 1 == path.len() {
+                at[*k] = v.clone();
+            } else {
+                at = &mut at[*k];
+            }
+        }
+        out
+    };
+    let l = json!(long);
+    let cases: Vec<(&str, String, &String, Value)> = vec![
+        (
+            "finding.narrative",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(&base_finding, &["narrative"], l.clone()),
+        ),
+        (
+            "finding.case_reference",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(&base_finding, &["case_reference"], l.clone()),
+        ),
+        (
+            "finding.private_notes",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(&base_finding, &["private_notes"], l.clone()),
+        ),
+        (
+            "finding.external_id",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(&base_finding, &["external_id"], l.clone()),
+        ),
+        (
+            "finding.tags",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(&base_finding, &["tags"], json!([long])),
+        ),
+        (
+            "finding.threshold",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(
+                &base_finding,
+                &["threshold"],
+                json!({ "benefit": long, "kind": "age", "value": "14" }),
+            ),
+        ),
+        (
+            "finding.figure",
+            url("/api/v1/findings"),
+            &p.worker_key,
+            with(
+                &base_finding,
+                &["figures"],
+                json!([{ "name": long, "amount": 1.0, "unit": "元" }]),
+            ),
+        ),
+        (
+            "issue.title",
+            url("/api/v1/issues"),
+            &p.senior_key,
+            json!({ "title": long, "problem_statement": "p", "policy_area_id": w.area }),
+        ),
+        (
+            "issue.problem_statement",
+            url("/api/v1/issues"),
+            &p.senior_key,
+            json!({ "title": "t", "problem_statement": "界".repeat(20_001), "policy_area_id": w.area }),
+        ),
+        (
+            "department.name_zh",
+            url("/api/v1/departments"),
+            &p.admin_key,
+            json!({ "name_zh": long, "level": "municipal", "reply_unit": "months", "reply_count": "3" }),
+        ),
+        (
+            "department.name_en",
+            url("/api/v1/departments"),
+            &p.admin_key,
+            json!({ "name_zh": "部门", "name_en": long, "level": "municipal", "reply_unit": "months", "reply_count": "3" }),
+        ),
+        (
+            "parameter.name_zh",
+            url("/api/v1/parameters"),
+            &p.admin_key,
+            json!({ "name_zh": long, "name_en": "x", "unit": "元" }),
+        ),
+        (
+            "parameter.unit",
+            url("/api/v1/parameters"),
+            &p.admin_key,
+            json!({ "name_zh": "参数", "name_en": "x", "unit": long }),
+        ),
+        (
+            "submission.reference",
+            url(&format!("/api/v1/issues/{}/submissions", issue.id)),
+            &p.senior_key,
+            json!({ "department_id": "1", "handling": "lead", "channel": "letter", "submitted_on": "2026-09-24", "reference": long }),
+        ),
+    ];
+    let mut accepted = Vec::new();
+    for (field, to, key, body) in &cases {
+        let res = api
+            .post(to)
+            .bearer_auth(key)
+            .header("accept-language", "en")
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(!status.is_server_error(), "{field}: {status} {text}");
+        if status.is_success() {
+            assert!(
+                text.contains(&long[..300]),
+                "{field}: accepted but not kept"
+            );
+            accepted.push(*field);
+            continue;
+        }
+        assert!(status == 422 || status == 400, "{field}: {status} {text}");
+        let err: Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            !err["error"]["message"].as_str().unwrap().is_empty(),
+            "{field}: {text}"
+        );
+    }
+    assert!(accepted.is_empty(), "no limit on {accepted:?}");
+
+    // The finding form: the page comes back with the errors and every word typed.
+    let token = csrf(&w.app, &p.worker, "/findings/new").await;
+    let res = p
+        .worker
+        .post(url("/findings"))
+        .header("accept-language", "en")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("narrative", long.as_str()),
+            ("policy_area_id", &w.area.to_string()),
+            ("locality_id", &w.community.to_string()),
+            ("observed_on", "2026-10-01"),
+            ("people_affected", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let html = res.text().await.unwrap();
+    assert!(status == 200 || status == 422, "{status}");
+    assert!(html.contains(&long), "the narrative typed was lost");
+    // The issue form too.
+    let token = csrf(&w.app, &p.senior, "/issues/new").await;
+    let res = p
+        .senior
+        .post(url("/issues"))
+        .header("accept-language", "en")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("title", long.as_str()),
+            ("problem_statement", "kept statement"),
+            ("policy_area_id", &w.area.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let html = res.text().await.unwrap();
+    assert!(status == 200 || status == 422, "{status}");
+    assert!(
+        html.contains(&long) && html.contains("kept statement"),
+        "the issue form lost what was typed"
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
     every_text_field_takes_hostile_input_safely,
     search_and_filters_cannot_reach_sql,
     hostile_spreadsheets_and_lying_uploads,
+    overlong_text_is_refused_clearly_and_kept_in_the_form,
 );
