@@ -41,11 +41,13 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 [ -x "$BIN" ] || { echo "no server binary at $BIN (cargo build --release)" >&2; exit 1; }
 TOKEN="$(cat "$TOKEN_FILE")"
 
-# The server, without its background passes (they are measured elsewhere); or several
+# The server, without its background passes (they are measured elsewhere) and without
+# the API rate limit (the harness is one client measuring throughput); or several
 # servers on one database behind nginx, round robin, so a session made on one is used
 # on the others.
 start_server() { # port
   GROUNDSWELL_REMINDERS_EVERY_MINUTES="$REMINDERS_EVERY" GROUNDSWELL_RECURRENCE_EVERY_MINUTES=0 \
+  GROUNDSWELL_API_RATE_PER_MINUTE=0 GROUNDSWELL_API_ADDRESS_RATE_PER_MINUTE=0 \
   GROUNDSWELL_LOG=warn "$BIN" --database-url "$DB" serve --addr "127.0.0.1:$1" >>"$WORK/server.log" 2>&1 &
   SERVERS+=($!)
 }

@@ -218,6 +218,18 @@ pub struct ServeArgs {
     /// current, at the cost of recounting 1,500 findings after every save).
     #[arg(long, env = "GROUNDSWELL_SUGGESTIONS_LAG_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub suggestions_lag_seconds: u64,
+    /// API requests one token may make per minute (a bucket of this many, refilling at
+    /// this rate; 0: no limit). Kept in memory by each instance.
+    #[arg(long, env = "GROUNDSWELL_API_RATE_PER_MINUTE", default_value_t = 600)]
+    pub api_rate_per_minute: u32,
+    /// API requests one client address may make per minute, whatever the token (0: no
+    /// limit). Behind a proxy this needs --trust-forwarded-for to see the real address.
+    #[arg(
+        long,
+        env = "GROUNDSWELL_API_ADDRESS_RATE_PER_MINUTE",
+        default_value_t = 1200
+    )]
+    pub api_address_rate_per_minute: u32,
     /// Send e-mail through this SMTP relay, e.g. smtp://mail.internal:25 or
     /// smtp://user:password@mail.example:587?tls=required (none: in-app inbox only).
     #[arg(long, env = "GROUNDSWELL_SMTP_URL")]
@@ -656,6 +668,8 @@ async fn serve(store: DynStore, url: &str, args: ServeArgs) -> anyhow::Result<()
         long_overdue_days: args.long_overdue_days,
         reminders_every_minutes: args.reminders_every_minutes,
         suggestions_lag_seconds: args.suggestions_lag_seconds,
+        api_rate_per_minute: args.api_rate_per_minute,
+        api_address_rate_per_minute: args.api_address_rate_per_minute,
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
         public_url: args.public_url.clone(),

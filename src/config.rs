@@ -26,6 +26,10 @@ pub struct WebSettings {
     /// new findings: 0 is always current; more spares the comparison pool from being
     /// rebuilt on every page while findings are being saved.
     pub suggestions_lag_seconds: u64,
+    /// API requests per minute one token may make (0: unlimited); see `web::rate_limit`.
+    pub api_rate_per_minute: u32,
+    /// API requests per minute one client address may make (0: unlimited).
+    pub api_address_rate_per_minute: u32,
     /// E-mail through this SMTP relay (`smtp://host:25`); none: in-app inbox only.
     pub smtp_url: Option<String>,
     /// The sender of e-mails.
@@ -46,6 +50,8 @@ impl Default for WebSettings {
             long_overdue_days: 30,
             reminders_every_minutes: 0,
             suggestions_lag_seconds: 0,
+            api_rate_per_minute: 600,
+            api_address_rate_per_minute: 1200,
             smtp_url: None,
             mail_from: "Groundswell <groundswell@localhost>".into(),
             public_url: "http://127.0.0.1:3000".into(),

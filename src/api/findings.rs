@@ -298,21 +298,28 @@ async fn visible(state: &AppState, user: &User, id: i64) -> Result<Finding, AppE
     params(FindingFilters),
     responses(
         (status = 200, description = "A page of findings", body = FindingPage),
-        (status = 400, description = "A filter could not be read", body = super::ErrorBody),
+        (status = 422, description = "A filter could not be read, or `limit` is outside 1–100 \
+            (`validation_failed`, each `field` naming the parameter); a page is never silently cut", body = super::ErrorBody),
         (status = 403, description = "Viewers do not see findings", body = super::ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    ctx: RequestContext,
     CurrentUser(user): CurrentUser,
     Query(filters): Query<FindingFilters>,
-) -> Result<Json<FindingPage>, AppError> {
+) -> Result<Response, AppError> {
     if !access::can_view_any(user.role) {
         return Err(AppError::Forbidden);
     }
     let tax = Taxonomy::cached(&state).await?;
-    let query = filters
-        .to_query(&user, &tax.localities)
-        .map_err(|_| AppError::BadRequest("filters.invalid"))?;
+    let query = match filters.to_query(&user, &tax.localities) {
+        Ok(query) => query,
+        Err(problems) => {
+            let problems: Vec<(Option<&str>, &str)> =
+                problems.iter().map(|p| (Some(p.param), p.key)).collect();
+            return Ok(super::validation_failed(ctx.tr(), &problems));
+        }
+    };
     let by_score = !query.terms.is_empty() && query.sort == FindingSort::Relevance;
     let limit = query.limit as usize;
     let mut found = state.store.search_findings(&query).await?;
@@ -329,7 +336,8 @@ pub async fn list(
             .map(|f| FindingJson::new(f, &user))
             .collect(),
         next,
-    }))
+    })
+    .into_response())
 }
 
 /// Record a finding. Personal data in its text is refused (422 with the hits) unless

@@ -149,7 +149,8 @@ pub async fn create(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::BadRequest("issues.title_invalid"));
     }
-    if p.problem_statement.trim().is_empty() {
+    let statement = p.problem_statement.trim();
+    if statement.is_empty() || statement.chars().count() > crate::web::issues::STATEMENT_MAX_CHARS {
         return Err(AppError::BadRequest("issues.statement_invalid"));
     }
     let priority = p.priority.unwrap_or_else(|| "normal".into());

@@ -210,6 +210,101 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The errors any call may meet before or besides its handler (a malformed body or
+/// path, no or a revoked token, a role without the permission, an id that is not
+/// there or not visible, the body limit, the rate limit, the database down), added to
+/// every operation so that the document describes every answer the API gives; an
+/// operation that documents its own body for one of these statuses (the import's
+/// 422 report) gets `oneOf` that body and [`ErrorBody`].
+struct CommonErrors;
+
+impl CommonErrors {
+    const STATUSES: [(&'static str, &'static str); 9] = [
+        ("400", "The request could not be read (body, path or query)"),
+        ("401", "No token or session, or an invalid one"),
+        ("403", "The role may not do this (or a CSRF check failed)"),
+        ("404", "Not found, or not visible to this user"),
+        ("413", "The request body is larger than allowed"),
+        (
+            "415",
+            "The body is not JSON (`Content-Type: application/json`)",
+        ),
+        (
+            "422",
+            "The body does not have the fields and types this call needs",
+        ),
+        (
+            "429",
+            "Too many requests from this token or address: wait `Retry-After` seconds",
+        ),
+        ("503", "The database does not answer"),
+    ];
+}
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::OneOfBuilder;
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error_ref = || Ref::from_schema_name("ErrorBody");
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                let takes_body = op.request_body.is_some();
+                for (status, description) in Self::STATUSES {
+                    if status == "415" && !takes_body {
+                        continue;
+                    }
+                    match op.responses.responses.get_mut(status) {
+                        None => {
+                            let mut response =
+                                ResponseBuilder::new().description(description).content(
+                                    "application/json",
+                                    ContentBuilder::new().schema(Some(error_ref())).build(),
+                                );
+                            if status == "429" {
+                                response = response.header(
+                                    "Retry-After",
+                                    utoipa::openapi::header::HeaderBuilder::new()
+                                        .schema(Some(
+                                            utoipa::openapi::ObjectBuilder::new().schema_type(
+                                                utoipa::openapi::schema::Type::Integer,
+                                            ),
+                                        ))
+                                        .description(Some("Seconds to wait"))
+                                        .build(),
+                                );
+                            }
+                            op.responses
+                                .responses
+                                .insert(status.to_string(), response.build().into());
+                        }
+                        Some(RefOr::T(response)) => {
+                            for content in response.content.values_mut() {
+                                let RefOr::T(content) = content else { continue };
+                                let own = content.schema.take();
+                                let is_error = matches!(&own, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/ErrorBody"));
+                                content.schema = match own {
+                                    Some(own) if !is_error => {
+                                        Some(OneOfBuilder::new().item(own).item(error_ref()).into())
+                                    }
+                                    other => other,
+                                };
+                            }
+                        }
+                        Some(RefOr::Ref(_)) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -292,7 +387,7 @@ impl Modify for BearerAuth {
         issues::MergePayload,
         crate::store::issues::IssueRow,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;
 

@@ -34,6 +34,8 @@ pub enum ReadError {
     Unreadable,
     #[error("the file is not text in UTF-8 or GBK")]
     Encoding,
+    #[error("a cell holds a NUL character")]
+    Nul,
 }
 
 impl ReadError {
@@ -44,6 +46,7 @@ impl ReadError {
             ReadError::TooManyRows => "import.too_many_rows",
             ReadError::Unreadable => "import.unreadable",
             ReadError::Encoding => "import.encoding",
+            ReadError::Nul => "import.nul",
         }
     }
 }
@@ -90,6 +93,11 @@ fn finish(mut rows: Vec<Vec<String>>, encoding: &str) -> Result<Table, ReadError
     rows.retain(|r| r.iter().any(|c| !c.trim().is_empty()));
     if rows.is_empty() {
         return Err(ReadError::Empty);
+    }
+    // A NUL character cannot be stored as text (PostgreSQL refuses it): say so, for
+    // the whole file, rather than fail on save.
+    if rows.iter().flatten().any(|c| c.contains('\0')) {
+        return Err(ReadError::Nul);
     }
     let headers: Vec<String> = rows
         .remove(0)

@@ -42,7 +42,12 @@ pub fn render(markdown: &str) -> String {
     let parser = Parser::new_ext(markdown, options);
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
-    CLEANER.clean(&raw).to_string()
+    sanitise(&raw)
+}
+
+/// HTML through the allow-list: what `render` applies to its output.
+pub fn sanitise(html: &str) -> String {
+    CLEANER.clean(html).to_string()
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ pub mod login_throttle;
 pub mod markdown;
 pub mod password;
 pub mod pii;
+#[cfg(test)]
+mod properties;
 pub mod recurrence;
 pub mod report;
 pub mod responses;

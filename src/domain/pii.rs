@@ -70,7 +70,8 @@ fn re(pattern: &str) -> Regex {
 
 // Digit runs are matched whole and checked afterwards, so that "no digit before or
 // after" needs no look-around (which the regex crate does not have).
-static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9][0-9Xx]*"));
+static DIGIT_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]+[Xx]?"));
+static DIGIT_GROUP: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]+"));
 static SPACED_DIGITS: LazyLock<Regex> =
     LazyLock::new(|| re(r"\+?[0-9][0-9]*(?:[ \-][0-9]+)+|\(0[0-9]{2,3}\)\s?[0-9]{7,8}"));
 static EMAIL: LazyLock<Regex> =
@@ -80,9 +81,12 @@ static ADDRESS_ZH: LazyLock<Regex> = LazyLock::new(|| {
         r"[0-9０-９]+\s*(?:号楼|号|幢|栋|座|楼)\s*[0-9０-９]+\s*(?:单元|门)\s*[0-9０-９]+\s*(?:室|号|房)?|[0-9０-９]+\s*(?:号楼|幢|栋|座)\s*[0-9０-９]+\s*(?:室|号|房)",
     )
 });
+// The words must not be the end of a longer English word ("classroom": checked in
+// `scan`), but may follow a digit or a Chinese character directly ("住Room 3,
+// Building 2"), which `\b` would not allow.
 static ADDRESS_EN: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:building|bldg\.?|block|blk\.?)\s*[0-9]+\s*,?\s*(?:unit\s*[0-9]+\s*,?\s*)?(?:room|rm\.?|flat|apt\.?|apartment)\s*[0-9]+|\b(?:room|rm\.?|flat|apt\.?|apartment)\s*[0-9]+\s*,?\s*(?:unit\s*[0-9]+\s*,?\s*)?(?:building|bldg\.?|block|blk\.?)\s*[0-9]+",
+        r"(?i)(?:building|bldg\.?|block|blk\.?)\s*[0-9]+\s*,?\s*(?:unit\s*[0-9]+\s*,?\s*)?(?:room|rm\.?|flat|apt\.?|apartment)\s*[0-9]+|(?:room|rm\.?|flat|apt\.?|apartment)\s*[0-9]+\s*,?\s*(?:unit\s*[0-9]+\s*,?\s*)?(?:building|bldg\.?|block|blk\.?)\s*[0-9]+",
     )
 });
 
@@ -190,36 +194,80 @@ pub fn scan(text: &str) -> Vec<PiiHit> {
     for m in EMAIL.find_iter(text) {
         push(PiiKind::Email, m.start(), m.end());
     }
-    for m in ADDRESS_ZH.find_iter(text).chain(ADDRESS_EN.find_iter(text)) {
+    for m in ADDRESS_ZH.find_iter(text) {
         push(PiiKind::Address, m.start(), m.end());
+    }
+    for m in ADDRESS_EN.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        if !before.is_some_and(|c| c.is_ascii_alphabetic()) {
+            push(PiiKind::Address, m.start(), m.end());
+        }
     }
     // Numbers written with spaces or hyphens: 138-1234-5678, 0574-8765 4321,
     // 6222 0212 3456 7890 123, +86 138 1234 5678.
     for m in SPACED_DIGITS.find_iter(text) {
+        // "(010)12345678" running on into more digits is not that number.
+        if is_digit_byte(bytes.get(m.end())) {
+            continue;
+        }
         let joined: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
         // A date (2026-11-29) or a range (2012-2015) is not a number anyone dials.
         if let Some(kind) = classify_digits(&joined) {
             push(kind, m.start(), m.end());
+            continue;
+        }
+        // Groups that are not one number together may hold one or more: "130 0000
+        // 0000 110105…" is a mobile number, then an ID. The longest run of two or more
+        // groups from the left that is a number, then on after it.
+        let groups: Vec<(usize, usize)> = DIGIT_GROUP
+            .find_iter(m.as_str())
+            .map(|g| (m.start() + g.start(), m.start() + g.end()))
+            .collect();
+        let mut i = 0;
+        while i < groups.len() {
+            let found = (i + 1..groups.len()).rev().find_map(|j| {
+                let joined: String = text[groups[i].0..groups[j].1]
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
+                classify_digits(&joined).map(|kind| (kind, j))
+            });
+            match found {
+                Some((kind, j)) => {
+                    push(kind, groups[i].0, groups[j].1);
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
         }
     }
     for m in DIGIT_RUN.find_iter(text) {
+        // An X ends an ID, so digits may follow it ("…976X1000…" is two IDs).
+        let ends_in_x = m.as_str().ends_with(['X', 'x']);
         if is_digit_byte(m.start().checked_sub(1).and_then(|i| bytes.get(i)))
-            || is_digit_byte(bytes.get(m.end()))
+            || (!ends_in_x && is_digit_byte(bytes.get(m.end())))
         {
             continue;
         }
         if let Some(kind) = classify_digits(m.as_str()) {
             push(kind, m.start(), m.end());
+        } else if let Some(number) = m.as_str().strip_suffix(['X', 'x'])
+            && let Some(kind) = classify_digits(number)
+        {
+            // "…0005x": the x was a letter after the number, not its check character.
+            push(kind, m.start(), m.end() - 1);
         }
     }
 
     // Earliest first; of overlapping hits keep the longer (an ID inside an e-mail, a
-    // mobile number inside a spaced bank card number…).
+    // mobile number inside a spaced bank card number…), stretched over the end of any
+    // hit that only partly overlaps it ("138 1234 5678a@b.cn"), so that masking
+    // leaves no piece of either.
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut out: Vec<PiiHit> = Vec::new();
     for h in hits {
-        match out.last() {
-            Some(last) if h.start < last.end => {}
+        match out.last_mut() {
+            Some(last) if h.start < last.end => last.end = last.end.max(h.end),
             _ => out.push(h),
         }
     }
@@ -235,14 +283,22 @@ pub fn mask(text: &str, hit: &PiiHit) -> String {
     format!("{}{}{}", &text[..hit.start], masked, &text[hit.end..])
 }
 
-/// The text with every hit masked.
+/// The text with every hit masked, until none is left: in digits run together
+/// ("(010)2000000202611…") masking one number can make the digits after it stand
+/// alone as another, which is masked too. Each round masks at least one character
+/// that was not masked, so this ends.
 pub fn mask_all(text: &str) -> String {
     let mut out = text.to_string();
-    // From the end, so that earlier offsets stay valid.
-    for hit in scan(text).iter().rev() {
-        out = mask(&out, hit);
+    loop {
+        let hits = scan(&out);
+        if hits.is_empty() {
+            return out;
+        }
+        // From the end, so that earlier offsets stay valid.
+        for hit in hits.iter().rev() {
+            out = mask(&out, hit);
+        }
     }
-    out
 }
 
 #[cfg(test)]
@@ -254,6 +310,36 @@ mod tests {
             .into_iter()
             .map(|h| (h.kind, text[h.start..h.end].to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_number_written_next_to_another_is_still_found() {
+        // Found by the property tests: the spaced mobile number and the ID after it
+        // were read as one long run of groups that is neither, so the mobile number
+        // was not reported (and only showed up once the ID had been masked).
+        let text = "130 0000 0000 100000195001010005";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (PiiKind::Mobile, "130 0000 0000".to_string()),
+                (PiiKind::IdNumber, "100000195001010005".to_string())
+            ]
+        );
+        assert_eq!(mask_all(text), "*** **** **** ******************");
+        // An ID with a letter x after it; a mobile number run into an e-mail address.
+        assert_eq!(
+            kinds("100000195001010005x"),
+            vec![(PiiKind::IdNumber, "100000195001010005".to_string())]
+        );
+        assert_eq!(mask_all("130 0000 0000a@a.com"), "*** **** ***********");
+        // An English address right after a number or a Chinese character.
+        assert_eq!(
+            kinds("住Room 3, Building 2"),
+            vec![(PiiKind::Address, "Room 3, Building 2".to_string())]
+        );
+        assert!(kinds("classroom 3, building 2").is_empty());
+        // Two IDs written together, the first ending in X.
+        assert_eq!(kinds("47288319890712976X100000195001010005").len(), 2);
     }
 
     // 11010519491231002X is the widely published sample ID with a valid check character.

@@ -118,7 +118,7 @@ pub fn allowed(ctx: &RequestContext, permission: Permission) -> bool {
     ctx.user.as_ref().is_some_and(|u| u.role.can(permission))
 }
 
-fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
+pub fn client_ip(req: &Request, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
         let forwarded = req
             .headers()

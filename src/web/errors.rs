@@ -88,14 +88,14 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 }
 
 /// The outermost error renderer, for error responses made before the request context
-/// existed (the session layer failing when the database is down): a plain page or JSON
-/// error in the language the browser asks for, instead of an empty body.
+/// existed (the session layer failing when the database is down, the body limit's
+/// plain-text "length limit exceeded"): a plain page or JSON error in the language the
+/// browser asks for, instead of an empty or plain-text body.
 pub async fn last_resort(req: Request, next: Next) -> Response {
     let ctx = RequestContext::anonymous(&req);
     let res = next.run(req).await;
     let status = res.status();
-    let bodiless = res.headers().get(header::CONTENT_TYPE).is_none();
-    if !(status.is_client_error() || status.is_server_error()) || !bodiless {
+    if !(status.is_client_error() || status.is_server_error()) || has_readable_body(&res) {
         return res;
     }
     let info = res

@@ -2,8 +2,8 @@
 //! one request context and one permission model.
 //!
 //! Layers, outermost first: tracing, security headers, compression, body limit,
-//! last-resort error rendering, sessions, request context (who and which language),
-//! error rendering, CSRF.
+//! last-resort error rendering, the API rate limit, sessions, request context (who and which language),
+//! error rendering, CSRF, refusing NUL characters in text.
 
 use std::sync::Arc;
 
@@ -34,9 +34,11 @@ pub mod findings;
 pub mod forms;
 pub mod home;
 pub mod inbox;
+pub mod input;
 pub mod issues;
 pub mod layout;
 pub mod parameters;
+pub mod rate_limit;
 pub mod reports;
 pub mod routes;
 pub mod security_headers;
@@ -101,10 +103,15 @@ pub fn router(state: AppState) -> Router {
     all_routes()
         .into_router()
         .fallback(errors::not_found)
+        .layer(from_fn(input::refuse_nul))
         .layer(from_fn(csrf::verify_csrf))
         .layer(from_fn(errors::render_errors))
         .layer(from_fn_with_state(state.clone(), context::load_context))
         .layer(sessions)
+        .layer(from_fn_with_state(
+            rate_limit::ApiRateLimit::new(&state.settings),
+            rate_limit::limit_api,
+        ))
         .layer(RequestBodyLimitLayer::new(
             UPLOAD_LIMIT_BYTES.max(state.settings.attachment_max_bytes + 1024 * 1024),
         ))

@@ -171,7 +171,10 @@ async fn the_api_records_reads_changes_and_deletes_findings(db: Db) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "validation_failed");
+    assert_eq!(err["error"]["fields"][0]["field"], "from");
 
     let res = api
         .delete(w.app.url(&format!("/api/v1/findings/{id}")))

@@ -156,7 +156,7 @@ pub async fn update(
         errors.add("title", "issues.title_invalid");
     }
     let statement = form.problem_statement.trim();
-    if statement.is_empty() || statement.chars().count() > 20_000 {
+    if statement.is_empty() || statement.chars().count() > super::STATEMENT_MAX_CHARS {
         errors.add("problem_statement", "issues.statement_invalid");
     }
     if !PRIORITIES.contains(&form.priority.as_str()) {

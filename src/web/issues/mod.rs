@@ -194,6 +194,9 @@ async fn list(
     ))
 }
 
+/// The longest problem statement, in characters (pages and API alike).
+pub const STATEMENT_MAX_CHARS: usize = 20_000;
+
 #[derive(Deserialize, Default)]
 pub struct IssueForm {
     #[serde(default)]
@@ -269,7 +272,7 @@ async fn create(
         errors.add("title", "issues.title_invalid");
     }
     let statement = form.problem_statement.trim();
-    if statement.is_empty() || statement.chars().count() > 20_000 {
+    if statement.is_empty() || statement.chars().count() > STATEMENT_MAX_CHARS {
         errors.add("problem_statement", "issues.statement_invalid");
     }
     let area = form
