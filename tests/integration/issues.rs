@@ -1014,7 +1014,60 @@ async fn workers_propose_links_and_the_owner_decides(db: Db) {
     w.app.stop().await;
 }
 
+/// A large issue's evidence is kept between views; a link, an unlink, an edit or a
+/// deletion of one of its findings shows on the very next view.
+async fn a_large_issues_kept_evidence_follows_every_change(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let senior = w
+        .app
+        .user("senior@example.org", Role::Senior, "Federation")
+        .await;
+    let issue = crate::common::new_issue(s, w.area, senior, "Large", "Many findings.").await;
+    let mut ids = Vec::new();
+    for k in 0..205 {
+        let i = input(
+            &format!("subsidy stops at 14, case {k}"),
+            w.area,
+            w.community,
+            "2026-10-01",
+        );
+        ids.push(save(s, &w.worker, &validate(&i, today()).unwrap()).await);
+    }
+    let ev = || AuditEvent::new("issue.linked", Some(senior), None);
+    s.link_findings(issue.id, &ids[..204], &ev()).await.unwrap();
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let figure = |html: &str| {
+        let at = html
+            .find("findings</li>")
+            .or_else(|| html.find("发现"))
+            .unwrap();
+        let head = &html[..at];
+        let start = head.rfind("class=\"figure\">").unwrap() + "class=\"figure\">".len();
+        head[start..].split('<').next().unwrap().trim().to_string()
+    };
+    let view = || async {
+        c.get(w.app.url(&format!("/issues/{}", issue.id)))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(figure(&view().await), "204");
+    assert_eq!(figure(&view().await), "204", "kept between views");
+    s.link_findings(issue.id, &ids[204..], &ev()).await.unwrap();
+    assert_eq!(figure(&view().await), "205", "a new link shows at once");
+    s.unlink_finding(issue.id, ids[0], &ev()).await.unwrap();
+    assert_eq!(figure(&view().await), "204", "an unlink shows at once");
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    a_large_issues_kept_evidence_follows_every_change,
     the_lean_evidence_rows_match_the_findings,
     workers_propose_links_and_the_owner_decides,
     merging_moves_everything_and_redirects,

@@ -165,10 +165,7 @@ pub async fn search_page(
     let query_text = filters.q.clone().unwrap_or_default();
     let manage = crate::web::issues::can_manage(user.role);
     let issues = if manage {
-        state
-            .store
-            .list_open_issues(None, crate::web::issues::OFFERED_ISSUES)
-            .await?
+        super::show::open_issues(&state, None).await?.to_vec()
     } else {
         Vec::new()
     };

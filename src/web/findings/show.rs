@@ -38,9 +38,7 @@ pub async fn show(
     let may_propose = !manage && crate::web::issues::can_comment(user.role);
     // The open issues of the finding's own area, latest first.
     let all_issues: Vec<_> = if manage || may_propose {
-        open_issues_of_area(&state, f.policy_area_id)
-            .await?
-            .to_vec()
+        open_issues(&state, Some(f.policy_area_id)).await?.to_vec()
     } else {
         Vec::new()
     };
@@ -459,22 +457,22 @@ async fn area_pool(state: &AppState, area_id: i64) -> Result<std::sync::Arc<Area
         .await
 }
 
-/// The open issues of an area, latest first (as the link choices offer them); always
-/// current, so an issue just opened can be linked at once.
-pub async fn open_issues_of_area(
+/// The open issues of an area (or of all areas), latest first, as the link choices
+/// offer them; always current, so an issue just opened can be linked at once.
+pub async fn open_issues(
     state: &AppState,
-    area_id: i64,
+    area_id: Option<i64>,
 ) -> Result<std::sync::Arc<Vec<crate::store::issues::IssueRef>>, AppError> {
     state
         .cache
         .get_or(
             &state.store,
-            format!("open-issues:{area_id}"),
+            format!("open-issues:{area_id:?}"),
             &["issues"],
             || async {
                 Ok(state
                     .store
-                    .list_open_issues(Some(area_id), crate::web::issues::OFFERED_ISSUES)
+                    .list_open_issues(area_id, crate::web::issues::OFFERED_ISSUES)
                     .await?)
             },
         )
@@ -490,7 +488,7 @@ pub async fn suggest(
 ) -> Result<Suggestions, AppError> {
     use crate::domain::recurrence::{GapDoc, Settings, most_similar};
     let area = area_pool(state, f.policy_area_id).await?;
-    let open_issues = open_issues_of_area(state, f.policy_area_id).await?;
+    let open_issues = open_issues(state, Some(f.policy_area_id)).await?;
     let query = GapDoc {
         id: f.id,
         org_id: f.org_id,

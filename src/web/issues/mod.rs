@@ -348,6 +348,49 @@ pub struct ShowParams {
     page: Option<usize>,
 }
 
+/// An issue's linked findings as the summary reads them, its links and its evidence
+/// summary. Kept per version of the findings and issues for issues with many findings
+/// (reading and summarising 2,000 findings on every view is what made the page slow);
+/// small issues are read each time, so they do not crowd the cache.
+struct IssueEvidence {
+    items: Vec<(i64, EvidenceItem)>,
+    links: Vec<LinkRow>,
+    summary: evidence::EvidenceSummary,
+}
+
+/// Issues with at least this many linked findings keep their evidence in the cache.
+const CACHED_EVIDENCE_FROM: i64 = 200;
+
+async fn issue_evidence(
+    state: &AppState,
+    id: i64,
+    finding_count: i64,
+) -> Result<std::sync::Arc<IssueEvidence>, AppError> {
+    let read = || async {
+        let items = state.store.evidence_items(id).await?;
+        let links = state.store.issue_links(id).await?;
+        let summary =
+            evidence::summarise(&items.iter().map(|(_, it)| it.clone()).collect::<Vec<_>>());
+        Ok(IssueEvidence {
+            items,
+            links,
+            summary,
+        })
+    };
+    if finding_count < CACHED_EVIDENCE_FROM {
+        return Ok(std::sync::Arc::new(read().await?));
+    }
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("issue-evidence:{id}"),
+            &["findings", "issues"],
+            read,
+        )
+        .await
+}
+
 pub(crate) async fn load_issue(state: &AppState, id: i64) -> Result<IssueRow, AppError> {
     state.store.get_issue(id).await?.ok_or(AppError::NotFound)
 }
@@ -373,24 +416,24 @@ async fn show(
     }
     // Duplicates are about the same gap, so they are looked for in the same area.
     let all_open: Vec<crate::store::issues::IssueRef> = if can_manage(user.role) {
-        state
-            .store
-            .list_open_issues(Some(issue.policy_area_id), OFFERED_ISSUES)
+        crate::web::findings::show::open_issues(&state, Some(issue.policy_area_id))
             .await?
-            .into_iter()
+            .iter()
             .filter(|i| i.id != id)
+            .cloned()
             .collect()
     } else {
         Vec::new()
     };
     let tax = Taxonomy::cached(&state).await?;
     // The summary reads all linked findings (lean rows); the list shows one page of them.
-    let items_by_id = state.store.evidence_items(id).await?;
+    let evidence = issue_evidence(&state, id, issue.finding_count).await?;
+    let items_by_id = &evidence.items;
     let org_of: std::collections::HashMap<i64, i64> = items_by_id
         .iter()
         .map(|(fid, it)| (*fid, it.org_id))
         .collect();
-    let links = state.store.issue_links(id).await?;
+    let links = &evidence.links;
     let live_links: Vec<&LinkRow> = links
         .iter()
         .filter(|l| org_of.contains_key(&l.finding_id))
@@ -460,8 +503,8 @@ async fn show(
     } else {
         (Vec::new(), Vec::new())
     };
-    let items: Vec<EvidenceItem> = items_by_id.into_iter().map(|(_, it)| it).collect();
-    let summary = evidence::summarise(&items);
+    let items: Vec<&EvidenceItem> = items_by_id.iter().map(|(_, it)| it).collect();
+    let summary = &evidence.summary;
     let sup = suppression_over(&state, &user, items.iter().map(|it| it.org_id));
     let insider = sup.insider;
     let tr = page.tr();
