@@ -30,28 +30,13 @@ fn role_summary_key(role: Role) -> &'static str {
 /// Suggested issues for at most this many of the worker's latest unlinked findings.
 const SUGGEST_FOR: usize = 3;
 
-/// The open issues of its area that an unlinked finding looks like, best first: a
-/// comparison with a few hundred issue texts, cheap enough for a start page.
+/// The open issues of its area that an unlinked finding looks like, best first: one
+/// comparison with the area's open issues, counted once per version of the issues.
 fn issues_like(
     f: &crate::store::dashboards::RecentFinding,
-    open: &[crate::store::issues::IssueRef],
+    pool: &crate::web::findings::show::IssuePool,
 ) -> Vec<(i64, String)> {
-    use crate::domain::recurrence::{GapDoc, Settings, most_similar};
-    let pool: Vec<&crate::store::issues::IssueRef> = open
-        .iter()
-        .filter(|i| i.policy_area_id == f.policy_area_id)
-        .collect();
-    let docs: Vec<GapDoc> = pool
-        .iter()
-        .map(|i| GapDoc {
-            id: i.id,
-            org_id: 0,
-            worker_id: 0,
-            area_id: i.policy_area_id,
-            text: format!("{} {}", i.title, i.problem_statement),
-            threshold: None,
-        })
-        .collect();
+    use crate::domain::recurrence::{GapDoc, Settings};
     let query = GapDoc {
         id: f.id,
         org_id: 0,
@@ -60,9 +45,10 @@ fn issues_like(
         text: f.narrative.clone(),
         threshold: None,
     };
-    most_similar(&query, &docs, &Settings::default(), 0.15, 2)
+    pool.counted
+        .most_similar(&query, &[], &Settings::default(), 0.15, 2)
         .into_iter()
-        .map(|(i, _)| (pool[i].id, pool[i].title.clone()))
+        .map(|(i, _)| (pool.issues[i].id, pool.issues[i].title.clone()))
         .collect()
 }
 
@@ -98,18 +84,13 @@ async fn home(
     };
     let mut suggestions: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
     if recent.iter().any(|f| f.issue_link_count == 0) {
-        let open = state
-            .cache
-            .get_or(&state.store, "open-issues".into(), &["issues"], || async {
-                Ok(state.store.list_open_issues(None, 500).await?)
-            })
-            .await?;
         for f in recent
             .iter()
             .filter(|f| f.issue_link_count == 0)
             .take(SUGGEST_FOR)
         {
-            let like = issues_like(f, &open);
+            let pool = crate::web::findings::show::issue_pool(&state, f.policy_area_id).await?;
+            let like = issues_like(f, &pool);
             if !like.is_empty() {
                 suggestions.push((f.id, like));
             }

@@ -479,6 +479,48 @@ pub async fn open_issues(
         .await
 }
 
+/// The open issues of an area as texts to compare findings with, counted once per
+/// version of the issues: what the suggestions here and on the start page compare a
+/// finding with.
+pub struct IssuePool {
+    pub issues: std::sync::Arc<Vec<crate::store::issues::IssueRef>>,
+    pub counted: crate::domain::recurrence::Pool,
+}
+
+pub async fn issue_pool(
+    state: &AppState,
+    area_id: i64,
+) -> Result<std::sync::Arc<IssuePool>, AppError> {
+    use crate::domain::recurrence::{GapDoc, Pool, Settings};
+    state
+        .cache
+        .get_or(
+            &state.store,
+            format!("issue-pool:{area_id}"),
+            &["issues"],
+            || async {
+                let issues = open_issues(state, Some(area_id)).await?;
+                let docs: Vec<GapDoc> = issues
+                    .iter()
+                    .map(|i| GapDoc {
+                        id: i.id,
+                        org_id: 0,
+                        worker_id: 0,
+                        area_id: i.policy_area_id,
+                        text: format!("{} {}", i.title, i.problem_statement),
+                        threshold: None,
+                    })
+                    .collect();
+                let counted =
+                    tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
+                        .await
+                        .map_err(|e| AppError::Internal(e.into()))?;
+                Ok(IssuePool { issues, counted })
+            },
+        )
+        .await
+}
+
 /// Compares the finding with the latest findings of its area and with the open issues
 /// of its area; an issue also inherits the likeness of the findings linked to it.
 pub async fn suggest(
@@ -486,9 +528,10 @@ pub async fn suggest(
     user: &crate::store::User,
     f: &crate::store::findings::Finding,
 ) -> Result<Suggestions, AppError> {
-    use crate::domain::recurrence::{GapDoc, Settings, most_similar};
+    use crate::domain::recurrence::{GapDoc, Settings};
     let area = area_pool(state, f.policy_area_id).await?;
-    let open_issues = open_issues(state, Some(f.policy_area_id)).await?;
+    let issue_pool = issue_pool(state, f.policy_area_id).await?;
+    let open_issues = issue_pool.issues.clone();
     let query = GapDoc {
         id: f.id,
         org_id: f.org_id,
@@ -523,24 +566,17 @@ pub async fn suggest(
         None if area.findings.len() > SUGGESTION_POOL as usize => vec![area.findings.len() - 1],
         None => Vec::new(),
     };
-    let issue_docs: Vec<GapDoc> = open_issues
-        .iter()
-        .map(|i| GapDoc {
-            id: i.id,
-            org_id: 0,
-            worker_id: 0,
-            area_id: i.policy_area_id,
-            text: format!("{} {}", i.title, i.problem_statement),
-            threshold: None,
-        })
-        .collect();
     let compared = area.clone();
+    let compared_issues = issue_pool.clone();
     let (scored, issue_scored) = tokio::task::spawn_blocking(move || {
         let s = Settings::default();
         let scored = compared
             .counted
             .most_similar(&query, &skip, &s, SUGGESTION_MIN, 50);
-        let issue_scored = most_similar(&query, &issue_docs, &s, SUGGESTION_MIN, 10);
+        let issue_scored =
+            compared_issues
+                .counted
+                .most_similar(&query, &[], &s, SUGGESTION_MIN, 10);
         (scored, issue_scored)
     })
     .await
