@@ -169,6 +169,24 @@ pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log \
 
 pub(crate) const TOKEN_COLUMNS: &str = "id, user_id, label, created_at, last_used_at, revoked_at";
 
+/// Ends a change to user `id`: writes its audit entry in the same transaction, reads
+/// the user back, commits, and evaluates to the user.
+macro_rules! audit_and_reload_user {
+    ($tx:ident, $audit:expr, $id:expr) => {{
+        $crate::store::accounts::insert_audit!(&mut *$tx, $audit, Some($id))?;
+        let row: $crate::store::UserRow = sqlx::query_as(&format!(
+            "{} WHERE u.id = $1",
+            $crate::store::accounts::USER_SELECT
+        ))
+        .bind($id)
+        .fetch_one(&mut *$tx)
+        .await?;
+        $tx.commit().await?;
+        Ok(row.into())
+    }};
+}
+pub(crate) use audit_and_reload_user;
+
 /// Writes an audit event on the given executor (a transaction, usually).
 /// `subject_id` overrides the event's when the subject was only just created.
 macro_rules! insert_audit {
@@ -319,16 +337,7 @@ macro_rules! impl_account_store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_write)?;
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
-                let row: $crate::store::UserRow = sqlx::query_as(&format!(
-                    "{} WHERE u.id = $1",
-                    $crate::store::accounts::USER_SELECT
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.into())
+                $crate::store::accounts::audit_and_reload_user!(tx, audit, id)
             }
 
             async fn user_by_id(
@@ -401,16 +410,7 @@ macro_rules! impl_account_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
-                let row: $crate::store::UserRow = sqlx::query_as(&format!(
-                    "{} WHERE u.id = $1",
-                    $crate::store::accounts::USER_SELECT
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.into())
+                $crate::store::accounts::audit_and_reload_user!(tx, audit, id)
             }
 
             async fn set_user_active(
@@ -433,16 +433,7 @@ macro_rules! impl_account_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
-                let row: $crate::store::UserRow = sqlx::query_as(&format!(
-                    "{} WHERE u.id = $1",
-                    $crate::store::accounts::USER_SELECT
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.into())
+                $crate::store::accounts::audit_and_reload_user!(tx, audit, id)
             }
 
             async fn set_password(
@@ -465,16 +456,7 @@ macro_rules! impl_account_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
-                let row: $crate::store::UserRow = sqlx::query_as(&format!(
-                    "{} WHERE u.id = $1",
-                    $crate::store::accounts::USER_SELECT
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.into())
+                $crate::store::accounts::audit_and_reload_user!(tx, audit, id)
             }
 
             async fn end_sessions(
@@ -483,7 +465,7 @@ macro_rules! impl_account_store {
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::User> {
                 use $crate::store::StoreError;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE users SET auth_epoch = auth_epoch + 1, updated_at = $1 WHERE id = $2",
                 )
@@ -494,16 +476,7 @@ macro_rules! impl_account_store {
                 if done.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                $crate::store::accounts::insert_audit!(&mut *tx, audit, Some(id))?;
-                let row: $crate::store::UserRow = sqlx::query_as(&format!(
-                    "{} WHERE u.id = $1",
-                    $crate::store::accounts::USER_SELECT
-                ))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(row.into())
+                $crate::store::accounts::audit_and_reload_user!(tx, audit, id)
             }
 
             async fn set_locale(
