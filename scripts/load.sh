@@ -170,29 +170,47 @@ random.shuffle(identified)
 w("transition.txt", [f"/api/v1/issues/{i}/transitions\t" + json.dumps({"move": "start_drafting", "from": "identified"}) for i in identified])
 PY
 
-row() { # name, then wrk's output on stdin
-  awk -v name="$1" '
+# CPU time used by the server processes so far, in clock ticks.
+cpu_ticks() {
+  local t=0
+  for p in "${SERVERS[@]}"; do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+row() { # name, server CPU ticks used; then wrk's output on stdin
+  awk -v name="$1" -v ticks="$2" -v tick_ms="$TICK_MS" '
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses/ { bad = $5 }
     /requests in/ { total = $1 }
-    END { printf "| %s | %s | %s | %s | %s | %s | %s |\n", name, total, rps, p50, p90, p99, (bad == "" ? 0 : bad) }'
+    END { cpu = (total > 0 ? sprintf("%.2fms", ticks * tick_ms / total) : "-")
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, total, rps, p50, p90, p99, cpu, (bad == "" ? 0 : bad) }'
+}
+# Runs wrk (its arguments), then prints the row for path $NAME with the server's CPU.
+measure() {
+  local before after
+  before=$(cpu_ticks)
+  wrk "$@" >"$WORK/wrk.out"
+  after=$(cpu_ticks)
+  row "$NAME" $((after - before)) <"$WORK/wrk.out"
 }
 get() { # name, path (fixed)
-  wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$BASE$2" | row "$1"
+  NAME="$1" measure -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$BASE$2"
 }
 get_random() { # name, file of paths
-  PATHS_FILE="$WORK/$2" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" \
-    -s "$LUA/paths.lua" "$BASE/" | row "$1"
+  PATHS_FILE="$WORK/$2" NAME="$1" measure -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency \
+    -H "Cookie: $COOKIE" -s "$LUA/paths.lua" "$BASE/"
 }
 post() { # name, file of PATH<TAB>JSON
-  BODIES_FILE="$WORK/$2" TOKEN="$TOKEN" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --latency \
-    -s "$LUA/post.lua" "$BASE/" | row "$1"
+  BODIES_FILE="$WORK/$2" TOKEN="$TOKEN" NAME="$1" measure -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" \
+    --latency -s "$LUA/post.lua" "$BASE/"
 }
 
 {
-  echo "| Path | Requests | Requests/s | p50 | p90 | p99 | Not 2xx/3xx |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| Path | Requests | Requests/s | p50 | p90 | p99 | Server CPU per request | Not 2xx/3xx |"
+  echo "|---|---|---|---|---|---|---|---|"
   for p in $PATHS; do
     case "$p" in
       home) get "home page /" "/" ;;

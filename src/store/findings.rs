@@ -438,6 +438,11 @@ pub trait SearchDialect {
     fn recent_order() -> &'static str {
         "f.id DESC"
     }
+    /// Spans of days, narrowest first, to which a word search newest first is tried
+    /// limited before it is run over all findings; none: run as it is.
+    fn recent_windows() -> &'static [i64] {
+        &[]
+    }
 }
 
 /// How a text search with filters is carried out (SQLite needs telling; PostgreSQL's
@@ -1264,27 +1269,61 @@ macro_rules! impl_finding_store {
                 let by_score = text && query.sort == FindingSort::Relevance;
                 let plan = match forced {
                     Some(p) => p,
-                    None => Self::choose_plan(&self.pool, query, by_score).await?,
+                    None => self.choose_plan(query, by_score).await?,
                 };
-                let (sql, binds) = if by_score {
+                let (base, wanted) = if by_score {
                     // The pool to rank: the newest matches, in date order, no cursor.
-                    let pool_query = $crate::store::findings::FindingQuery { sort: FindingSort::Newest, after: None, ..query.clone() };
-                    $crate::store::findings::build_search::<Self>(&pool_query, plan, Select::Rows, RELEVANCE_POOL)
+                    (
+                        $crate::store::findings::FindingQuery { sort: FindingSort::Newest, after: None, ..query.clone() },
+                        RELEVANCE_POOL,
+                    )
                 } else {
-                    $crate::store::findings::build_search::<Self>(query, plan, Select::Rows, query.limit.clamp(1, 500) + 1)
+                    (query.clone(), query.limit.clamp(1, 500) + 1)
                 };
-                let mut q = sqlx::query(&sql);
-                for b in binds {
-                    q = match b {
-                        Bind::Int(v) => q.bind(v),
-                        Bind::Text(v) => q.bind(v),
-                        Bind::Date(v) => q.bind(v),
-                        Bind::Float(v) => q.bind(v),
-                    };
+                let run = |q: $crate::store::findings::FindingQuery| async move {
+                    let (sql, binds) = $crate::store::findings::build_search::<Self>(&q, plan, Select::Rows, wanted);
+                    let mut q = sqlx::query(&sql);
+                    for b in binds {
+                        q = match b {
+                            Bind::Int(v) => q.bind(v),
+                            Bind::Text(v) => q.bind(v),
+                            Bind::Date(v) => q.bind(v),
+                            Bind::Float(v) => q.bind(v),
+                        };
+                    }
+                    let started = std::time::Instant::now();
+                    let raw = q.fetch_all(&self.pool).await?;
+                    tracing::debug!(?plan, rows = raw.len(), ms = started.elapsed().as_millis() as u64, sql = %sql, "search query");
+                    Ok::<_, sqlx::Error>(raw)
+                };
+                // Newest first, the matches among recent findings are often enough: tried
+                // within the last days first, widening (see `recent_windows`). Exact: when
+                // a window holds `wanted` rows, every match outside it is older than all.
+                let mut raw = None;
+                let windows = <Self as $crate::store::findings::SearchDialect>::recent_windows();
+                if text && base.sort == FindingSort::Newest && !windows.is_empty() {
+                    let (newest,): (Option<chrono::NaiveDate>,) =
+                        sqlx::query_as("SELECT MAX(observed_on) FROM findings WHERE deleted_at IS NULL")
+                            .fetch_one(&self.pool)
+                            .await?;
+                    if let Some(newest) = newest {
+                        for days in windows {
+                            let from = newest - chrono::Duration::days(*days);
+                            if base.observed_from.is_some_and(|d| d >= from) {
+                                continue;
+                            }
+                            let rows = run($crate::store::findings::FindingQuery { observed_from: Some(from), ..base.clone() }).await?;
+                            if rows.len() as i64 >= wanted {
+                                raw = Some(rows);
+                                break;
+                            }
+                        }
+                    }
                 }
-                let started = std::time::Instant::now();
-                let raw = q.fetch_all(&self.pool).await?;
-                tracing::debug!(?plan, rows = raw.len(), ms = started.elapsed().as_millis() as u64, sql = %sql, "search query");
+                let raw = match raw {
+                    Some(rows) => rows,
+                    None => run(base.clone()).await?,
+                };
                 let mut rows = Vec::with_capacity(raw.len());
                 let mut terms = Vec::with_capacity(raw.len());
                 for r in &raw {

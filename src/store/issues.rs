@@ -99,6 +99,14 @@ pub struct PartyRow {
     pub name: String,
 }
 
+/// An issue's three lists, each as [`IssueStore::list_party`] gives it.
+#[derive(Debug, Clone, Default)]
+pub struct IssueParties {
+    pub supporters: Vec<PartyRow>,
+    pub cosigners: Vec<PartyRow>,
+    pub watchers: Vec<PartyRow>,
+}
+
 /// A statistic (with its source) or a policy document supporting an issue.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRow {
@@ -232,6 +240,8 @@ pub trait IssueStore: Send + Sync {
         audit: &AuditEvent,
     ) -> StoreResult<()>;
     async fn list_party(&self, issue_id: i64, party: Party) -> StoreResult<Vec<PartyRow>>;
+    /// Supporters, co-signers and watchers, in one query (the issue page shows all three).
+    async fn list_parties(&self, issue_id: i64) -> StoreResult<IssueParties>;
     async fn add_comment(&self, issue_id: i64, body: &str, audit: &AuditEvent) -> StoreResult<i64>;
     async fn list_comments(&self, issue_id: i64) -> StoreResult<Vec<CommentRow>>;
     async fn create_issue(&self, issue: &NewIssue, audit: &AuditEvent) -> StoreResult<IssueRow>;
@@ -817,6 +827,31 @@ macro_rules! impl_issue_store {
                 .bind(issue_id)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn list_parties(
+                &self,
+                issue_id: i64,
+            ) -> $crate::store::StoreResult<$crate::store::issues::IssueParties> {
+                let rows: Vec<(i64, i64, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT CAST(0 AS BIGINT) AS list, n.id, n.name, p.added_at FROM issue_supporters p JOIN organisations n ON n.id = p.org_id WHERE p.issue_id = $1 \
+                     UNION ALL SELECT CAST(1 AS BIGINT), n.id, n.name, p.added_at FROM issue_cosigners p JOIN users n ON n.id = p.user_id WHERE p.issue_id = $1 \
+                     UNION ALL SELECT CAST(2 AS BIGINT), n.id, n.name, p.added_at FROM issue_watchers p JOIN users n ON n.id = p.user_id WHERE p.issue_id = $1 \
+                     ORDER BY 1, 4, 2",
+                )
+                .bind(issue_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut parties = $crate::store::issues::IssueParties::default();
+                for (list, id, name, _) in rows {
+                    let row = $crate::store::issues::PartyRow { id, name };
+                    match list {
+                        0 => parties.supporters.push(row),
+                        1 => parties.cosigners.push(row),
+                        _ => parties.watchers.push(row),
+                    }
+                }
+                Ok(parties)
             }
 
             async fn add_comment(

@@ -96,10 +96,20 @@ pub type DynStore = Arc<dyn Store>;
 /// Connects to `url` (`sqlite:` or `postgres://`), creating a SQLite file if needed.
 /// Does not migrate: call [`Store::migrate`].
 pub async fn connect(url: &str) -> anyhow::Result<DynStore> {
+    connect_with(url, None).await
+}
+
+/// As [`connect`], with `connections` pooled (`None`: the backend's default).
+pub async fn connect_with(url: &str, connections: Option<u32>) -> anyhow::Result<DynStore> {
+    let connections = connections.filter(|n| *n > 0);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(
+            postgres::PgStore::connect_with(url, connections.unwrap_or(16)).await?,
+        ))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+        Ok(Arc::new(
+            sqlite::SqliteStore::connect_with(url, connections.unwrap_or(4)).await?,
+        ))
     } else {
         anyhow::bail!(
             "unsupported database URL {}: use sqlite:PATH or postgres://…",

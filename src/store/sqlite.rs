@@ -1,7 +1,8 @@
 //! The SQLite backend: the embedded default (one file, created on first start).
 
+use std::collections::HashMap;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -17,10 +18,21 @@ use crate::domain::search_text::QueryTerm;
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// The counts searches were planned from, for a while (see [`PLAN_COUNTS_FOR`]).
+    plan_counts: std::sync::Mutex<HashMap<String, (Instant, i64)>>,
 }
 
+/// How long a count a search was planned from is reused. The counts only choose the
+/// order in which a search reads its indexes (every plan gives the same findings), so
+/// one a little old costs at worst a slower plan; counting the matches of a common word
+/// anew for every search was two thirds of the search's time (2–12 ms of up to 100,000
+/// index entries each).
+const PLAN_COUNTS_FOR: Duration = Duration::from_secs(60);
+/// Counts kept at most (words and filters searched in the last minute).
+const PLAN_COUNTS_KEPT: usize = 4096;
+
 impl SqliteStore {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect_with(url: &str, connections: u32) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("invalid SQLite URL {url}"))?
             .create_if_missing(true)
@@ -30,16 +42,26 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Read pages through the OS page cache without copying, and keep more of
-            // the indexes hot per connection (large federations search a lot).
-            .pragma("mmap_size", "1073741824")
+            // Read pages through the OS page cache without copying, up to SQLite's
+            // limit (2 GB unless built otherwise; a million findings take 1.5 GB, and
+            // with 1 GB the full-text index, written last, was read by system calls
+            // into each connection's cache), and keep more of the indexes hot per
+            // connection (large federations search a lot).
+            .pragma("mmap_size", "2147418112")
             .pragma("cache_size", "-32000");
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(connections)
+            // sqlx pings a connection when it goes back to the pool; pinging it again
+            // on the way out (the default) is one more trip to its thread per query,
+            // and a local file cannot have hung up in between.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            plan_counts: Default::default(),
+        })
     }
 }
 
@@ -112,11 +134,15 @@ impl SqliteStore {
 
 impl SqliteStore {
     /// Counts rows of an id query, stopping at `FEW + 1` (so common words stay cheap).
-    async fn count_upto(
-        pool: &SqlitePool,
-        sql: &str,
-        binds: Vec<Bind>,
-    ) -> Result<i64, sqlx::Error> {
+    /// How many rows `sql` gives, counting at most its own LIMIT; reused for
+    /// [`PLAN_COUNTS_FOR`].
+    async fn count_upto(&self, sql: &str, binds: Vec<Bind>) -> Result<i64, sqlx::Error> {
+        let key = format!("{sql}\u{0}{binds:?}");
+        if let Some((at, n)) = self.plan_counts.lock().expect("plan counts").get(&key)
+            && at.elapsed() < PLAN_COUNTS_FOR
+        {
+            return Ok(*n);
+        }
         let sql = format!("SELECT COUNT(*) FROM ({sql}) AS counted");
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);
         for b in binds {
@@ -127,7 +153,13 @@ impl SqliteStore {
                 Bind::Float(v) => q.bind(v),
             };
         }
-        Ok(q.fetch_one(pool).await?.0)
+        let n = q.fetch_one(&self.pool).await?.0;
+        let mut counts = self.plan_counts.lock().expect("plan counts");
+        if counts.len() >= PLAN_COUNTS_KEPT {
+            counts.clear();
+        }
+        counts.insert(key, (Instant::now(), n));
+        Ok(n)
     }
 
     /// Chooses how to run a search from two bounded counts — how many findings match
@@ -137,7 +169,7 @@ impl SqliteStore {
     /// 4 µs, joining a streamed match about 2.5 µs. `for_pool`: the rows feed relevance
     /// ranking, so recent matches in any order will do.
     pub(crate) async fn choose_plan(
-        pool: &SqlitePool,
+        &self,
         query: &FindingQuery,
         for_pool: bool,
     ) -> Result<Plan, sqlx::Error> {
@@ -152,12 +184,12 @@ impl SqliteStore {
             Bind::Text(Self::match_expression(&query.terms)),
             Bind::Int(CAP),
         ];
-        let matches = Self::count_upto(pool, &text_sql, text_binds).await?;
+        let matches = self.count_upto(&text_sql, text_binds).await?;
         if matches <= FEW {
             return Ok(Plan::TextFirst);
         }
         let (total,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM findings")
-            .fetch_one(pool)
+            .fetch_one(&self.pool)
             .await?;
         let total = total.unwrap_or(1).max(1) as f64;
         let passing = if query.has_filters() {
@@ -169,7 +201,7 @@ impl SqliteStore {
             // Beyond this many, checking each against the index never beats the others.
             let (sql, binds) =
                 build_search::<Self>(&filters_only, Plan::FiltersFirst, Select::Ids, FILTER_CAP);
-            Self::count_upto(pool, &sql, binds).await?
+            self.count_upto(&sql, binds).await?
         } else {
             total as i64
         };

@@ -13,6 +13,30 @@ use std::sync::{Arc, Mutex};
 use crate::error::AppError;
 use crate::store::DynStore;
 
+tokio::task_local! {
+    /// The data versions as this read-only request first read them.
+    static REQUEST_VERSIONS: std::cell::RefCell<Option<Arc<Vec<(String, i64)>>>>;
+}
+
+/// Runs a request that changes nothing (GET, HEAD) so that all its cached values are
+/// checked against one reading of the data versions, not one reading each: the same
+/// snapshot a single reading at its start would give. A request that writes must
+/// not, or it would take what it just changed for current.
+pub async fn versions_read_once<F: Future>(request: F) -> F::Output {
+    REQUEST_VERSIONS
+        .scope(std::cell::RefCell::new(None), request)
+        .await
+}
+
+async fn current_versions(store: &DynStore) -> Result<Arc<Vec<(String, i64)>>, AppError> {
+    if let Ok(Some(seen)) = REQUEST_VERSIONS.try_with(|v| v.borrow().clone()) {
+        return Ok(seen);
+    }
+    let read = Arc::new(store.data_versions().await?);
+    let _ = REQUEST_VERSIONS.try_with(|v| *v.borrow_mut() = Some(read.clone()));
+    Ok(read)
+}
+
 /// The most entries kept (views of dashboards by period and scope).
 pub const CAPACITY: usize = 512;
 
@@ -69,7 +93,7 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
-        let all = store.data_versions().await?;
+        let all = current_versions(store).await?;
         let versions: Vec<i64> = deps
             .iter()
             .map(|d| {

@@ -230,7 +230,14 @@ pub async fn load_context(
         path,
         unread,
     });
-    next.run(req).await
+    if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        super::cache::versions_read_once(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
 }
 
 /// User preference, then the language cookie, then Accept-Language, then Chinese.

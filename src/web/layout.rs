@@ -42,6 +42,21 @@ pub async fn flash(
     Ok(())
 }
 
+/// Takes what an earlier request left in the session under `key` (a message, a form
+/// to show again). Removing marks the session changed, which writes it back to the
+/// database, so it is removed only when there was something to take: a page view
+/// that finds nothing writes nothing.
+pub async fn take_from_session<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, tower_sessions::session::Error> {
+    let value = session.get::<T>(key).await?;
+    if value.is_some() {
+        session.remove_value(key).await?;
+    }
+    Ok(value)
+}
+
 /// Everything the shell needs to draw a page for this request.
 pub struct PageCtx {
     pub ctx: RequestContext,
@@ -76,15 +91,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
         let csrf_token = csrf::token_for(&session).await?;
-        // Removing marks the session changed, which writes it back to the database:
-        // only when there was a message to take (not on every page view).
-        let flashes: Vec<Flash> = match session.get::<Vec<Flash>>(SESSION_FLASH).await? {
-            Some(list) => {
-                session.remove_value(SESSION_FLASH).await?;
-                list
-            }
-            None => Vec::new(),
-        };
+        let flashes: Vec<Flash> = take_from_session(&session, SESSION_FLASH)
+            .await?
+            .unwrap_or_default();
         Ok(PageCtx {
             ctx,
             csrf_token,

@@ -117,15 +117,23 @@ async fn a_user_signs_in_sees_home_and_signs_out(db: Db) {
 async fn reading_pages_does_not_write_the_session_each_time(db: Db) {
     let t = TestDb::create(db).await.unwrap();
     let app = TestApp::start(&t).await;
-    app.user("reader@example.org", Role::Worker, "Station")
+    // A coordinator: the issue page shows them the most (drafts, lists, forms).
+    let coordinator = app
+        .user("reader@example.org", Role::Coordinator, "Federation")
         .await;
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let c = client_with_jar(jar.clone());
     login(&app, &c, "reader@example.org", PASSWORD).await;
     // The first page makes the session's CSRF token, a change written once.
     c.get(app.url("/")).send().await.unwrap();
+    // The issue page also offers forms kept in the session (a submission or an answer
+    // that did not save); looking for them must not write it either.
+    let area = app.store.list_policy_areas().await.unwrap()[0].id;
+    let issue =
+        crate::common::new_issue(&app.store, area, coordinator, "补贴", "十四岁停发。").await;
+    let issue_page = format!("/issues/{}", issue.id);
     // A session written back answers with its cookie again; one only read does not.
-    for path in ["/", "/findings", "/issues", "/"] {
+    for path in ["/", "/findings", "/issues", issue_page.as_str(), "/"] {
         let res = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         assert!(

@@ -667,8 +667,78 @@ async fn every_search_plan_finds_the_same(db: Db) {
     w.app.stop().await;
 }
 
+/// Newest first, a word search may be answered from recent findings alone (on
+/// PostgreSQL the store tries the last 60 days, then a year, then four): whichever
+/// window answers, the page is exactly the newest matches, as the oldest-first order
+/// read backwards gives them.
+async fn newest_first_word_searches_are_exact_whatever_window_answers(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    // 30 in the last two months, 6 a year and a half before, 4 five years before.
+    let mut dates: Vec<String> = (0..30)
+        .map(|n| format!("2026-{:02}-{:02}", 8 + n % 2, 1 + n % 28))
+        .collect();
+    dates.extend((0..6).map(|n| format!("2025-03-{:02}", 1 + n)));
+    dates.extend((0..4).map(|n| format!("2021-06-{:02}", 1 + n)));
+    for (n, date) in dates.iter().enumerate() {
+        let i = input(&format!("康复补贴不足，第{n}户"), w.area, w.community, date);
+        save(s, &w.worker, &validate(&i, today()).unwrap()).await;
+    }
+    let oldest: Vec<i64> = s
+        .search_findings(&FindingQuery {
+            terms: query_terms("补贴"),
+            sort: FindingSort::Oldest,
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(oldest.len(), 40);
+    let newest: Vec<i64> = oldest.iter().rev().copied().collect();
+    // 20 (+1 to know there is more) fit the last 60 days; 33 need four years; 38 all.
+    for limit in [20, 33, 38, 50] {
+        let got: Vec<i64> = s
+            .search_findings(&FindingQuery {
+                terms: query_terms("补贴"),
+                sort: FindingSort::Newest,
+                limit,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        let want: Vec<i64> = newest.iter().take(limit as usize + 1).copied().collect();
+        assert_eq!(got, want, "newest {limit}");
+    }
+    // Ranked by relevance, the pool is every match here (fewer than the pool's size).
+    let mut ranked: Vec<i64> = s
+        .search_findings(&FindingQuery {
+            terms: query_terms("补贴"),
+            sort: FindingSort::Relevance,
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    ranked.sort_unstable();
+    let mut all = oldest.clone();
+    all.sort_unstable();
+    assert_eq!(ranked, all);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
     every_search_plan_finds_the_same,
+    newest_first_word_searches_are_exact_whatever_window_answers,
     localities_know_their_ancestry,
     a_finding_round_trips_with_figures_tags_and_private_fields,
     edits_keep_versions_and_refuse_stale_saves,

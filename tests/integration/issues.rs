@@ -1066,8 +1066,86 @@ async fn a_large_issues_kept_evidence_follows_every_change(db: Db) {
     w.app.stop().await;
 }
 
+/// The issue page reads its three lists at once; each must be what reading it alone
+/// gives, in the same order.
+async fn an_issues_three_lists_read_together_match_each_read_alone(db: Db) {
+    use groundswell::store::issues::Party;
+    let t = TestDb::create(db).await.unwrap();
+    let w = world(&t).await;
+    let s = &w.app.store;
+    let ev = |a: &'static str| AuditEvent::new(a, Some(w.worker.user_id), None);
+    let issue = crate::common::new_issue(s, w.area, w.worker.user_id, "补贴", "十四岁停发。").await;
+    let other = crate::common::new_issue(s, w.area, w.worker.user_id, "另一件", "别的事。").await;
+    s.add_party(
+        issue.id,
+        Party::Supporter,
+        w.other_org.org_id,
+        &ev("issue.supported"),
+    )
+    .await
+    .unwrap();
+    s.add_party(
+        issue.id,
+        Party::Supporter,
+        w.worker.org_id,
+        &ev("issue.supported"),
+    )
+    .await
+    .unwrap();
+    s.add_party(
+        issue.id,
+        Party::Cosigner,
+        w.other_org.user_id,
+        &ev("issue.cosigned"),
+    )
+    .await
+    .unwrap();
+    s.add_party(
+        issue.id,
+        Party::Watcher,
+        w.worker.user_id,
+        &ev("issue.watched"),
+    )
+    .await
+    .unwrap();
+    s.add_party(
+        issue.id,
+        Party::Watcher,
+        w.other_org.user_id,
+        &ev("issue.watched"),
+    )
+    .await
+    .unwrap();
+    // Another issue's lists stay out.
+    s.add_party(
+        other.id,
+        Party::Watcher,
+        w.worker.user_id,
+        &ev("issue.watched"),
+    )
+    .await
+    .unwrap();
+    let together = s.list_parties(issue.id).await.unwrap();
+    let ids = |rows: &[groundswell::store::issues::PartyRow]| -> Vec<(i64, String)> {
+        rows.iter().map(|r| (r.id, r.name.clone())).collect()
+    };
+    for (party, got) in [
+        (Party::Supporter, &together.supporters),
+        (Party::Cosigner, &together.cosigners),
+        (Party::Watcher, &together.watchers),
+    ] {
+        let alone = s.list_party(issue.id, party).await.unwrap();
+        assert_eq!(ids(got), ids(&alone), "{party:?}");
+    }
+    assert_eq!(together.supporters.len(), 2);
+    assert_eq!(together.cosigners.len(), 1);
+    assert_eq!(together.watchers.len(), 2);
+    w.app.stop().await;
+}
+
 crate::both_databases!(
     a_large_issues_kept_evidence_follows_every_change,
+    an_issues_three_lists_read_together_match_each_read_alone,
     the_lean_evidence_rows_match_the_findings,
     workers_propose_links_and_the_owner_decides,
     merging_moves_everything_and_redirects,

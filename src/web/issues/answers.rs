@@ -219,8 +219,7 @@ pub async fn respond(
 
 /// The response form typed before it was refused, for that submission, once.
 pub async fn take_response_draft(session: &Session) -> Option<(i64, ResponseForm)> {
-    session
-        .remove::<(i64, ResponseForm)>(RESPONSE_DRAFT)
+    crate::web::layout::take_from_session::<(i64, ResponseForm)>(session, RESPONSE_DRAFT)
         .await
         .ok()
         .flatten()

@@ -491,8 +491,7 @@ pub async fn submit(
 
 /// The form typed before a refused submission, once.
 pub async fn take_draft(session: &Session) -> Option<SubmissionForm> {
-    session
-        .remove::<SubmissionForm>(DRAFT_KEY)
+    crate::web::layout::take_from_session::<SubmissionForm>(session, DRAFT_KEY)
         .await
         .ok()
         .flatten()

@@ -491,9 +491,11 @@ async fn show(
     } else {
         Vec::new()
     };
-    let supporters = state.store.list_party(id, Party::Supporter).await?;
-    let cosigners = state.store.list_party(id, Party::Cosigner).await?;
-    let watchers = state.store.list_party(id, Party::Watcher).await?;
+    let crate::store::issues::IssueParties {
+        supporters,
+        cosigners,
+        watchers,
+    } = state.store.list_parties(id).await?;
     let watching = watchers.iter().any(|w| w.id == user.id);
     let (all_orgs, all_users) = if can_manage(user.role) {
         (
