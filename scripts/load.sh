@@ -184,15 +184,17 @@ row() { # name, server CPU ticks used; then wrk's output on stdin
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses/ { bad = $5 }
+    /Socket errors/ { gsub(",", ""); timeouts = $NF }
     /requests in/ { total = $1 }
     END { cpu = (total > 0 ? sprintf("%.2fms", ticks * tick_ms / total) : "-")
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, total, rps, p50, p90, p99, cpu, (bad == "" ? 0 : bad) }'
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, total, rps, p50, p90, p99, cpu, (bad == "" ? 0 : bad) + timeouts }'
 }
 # Runs wrk (its arguments), then prints the row for path $NAME with the server's CPU.
 measure() {
   local before after
   before=$(cpu_ticks)
-  wrk "$@" >"$WORK/wrk.out"
+  # A request unanswered after 10 s counts as failed (wrk's own limit is 2 s).
+  wrk --timeout 10s "$@" >"$WORK/wrk.out"
   after=$(cpu_ticks)
   row "$NAME" $((after - before)) <"$WORK/wrk.out"
 }
@@ -209,7 +211,7 @@ post() { # name, file of PATH<TAB>JSON
 }
 
 {
-  echo "| Path | Requests | Requests/s | p50 | p90 | p99 | Server CPU per request | Not 2xx/3xx |"
+  echo "| Path | Requests | Requests/s | p50 | p90 | p99 | Server CPU per request | Not 2xx/3xx or timed out |"
   echo "|---|---|---|---|---|---|---|---|"
   for p in $PATHS; do
     case "$p" in
