@@ -164,6 +164,7 @@ macro_rules! impl_inbox_store {
                 Ok(sqlx::query_as(&format!(
                     "SELECT id, email, locale FROM users WHERE active = TRUE AND id IN ({list}) ORDER BY id"
                 ))
+                .persistent(false)
                 .fetch_all(&self.pool)
                 .await?)
             }

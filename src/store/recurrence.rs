@@ -391,6 +391,7 @@ macro_rules! impl_recurrence_store {
                         "SELECT l.finding_id, l.issue_id FROM issue_findings l JOIN advocacy_issues i ON i.id = l.issue_id \
                          WHERE i.merged_into IS NULL AND l.finding_id IN ({list})"
                     ))
+                    .persistent(false)
                     .fetch_all(&self.pool)
                     .await?;
                     for (f, i) in pairs {

@@ -304,8 +304,26 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    /// Table and index sizes for the planner, without STAT4's samples of values: with
+    /// samples, SQLite prepares a statement again whenever the values bound to it
+    /// change, in case another plan suits them better — on the issue page that was 360
+    /// preparations per 40 views, 13 % of its instructions (callgrind). Searches choose
+    /// their plans from counts in Rust anyway (`choose_plan`).
     async fn analyze(&self) -> StoreResult<()> {
         sqlx::query("ANALYZE").execute(&self.pool).await?;
+        let (samples,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat4'")
+                .fetch_one(&self.pool)
+                .await?;
+        if samples > 0 {
+            sqlx::query("DELETE FROM sqlite_stat4")
+                .execute(&self.pool)
+                .await?;
+        }
+        // Reloads the statistics on this connection; the others see the change.
+        sqlx::query("ANALYZE sqlite_schema")
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

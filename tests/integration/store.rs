@@ -454,8 +454,44 @@ async fn organisations_list_their_active_members(db: Db) {
     assert!(matches!(clash, Err(StoreError::Conflict)));
 }
 
+/// Statistics for the planner can be gathered on both; on SQLite they keep table and
+/// index sizes but no STAT4 samples (which made SQLite prepare statements again on
+/// every new binding).
+async fn statistics_are_gathered_without_value_samples(db: Db) {
+    let (t, s) = fresh(db).await;
+    for n in 0..30 {
+        org(&s, &format!("Station {n}")).await;
+    }
+    s.analyze().await.unwrap();
+    s.analyze().await.unwrap();
+    assert!(s.list_orgs().await.unwrap().len() >= 30);
+    if db == Db::Sqlite {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+        let (sizes,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert!(sizes > 0, "ANALYZE kept the sizes");
+        let (samples,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat4'")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+        if samples > 0 {
+            let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat4")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(rows, 0, "no value samples");
+        }
+    }
+    s.close().await;
+}
+
 crate::both_databases!(
     migrations_can_run_twice,
+    statistics_are_gathered_without_value_samples,
     organisation_names_are_unique_ignoring_case,
     users_round_trip_with_their_organisation,
     a_second_account_with_the_same_email_is_a_conflict,
