@@ -37,6 +37,7 @@ pub mod inbox;
 pub mod input;
 pub mod issues;
 pub mod layout;
+pub mod offload;
 pub mod parameters;
 pub mod rate_limit;
 pub mod reports;

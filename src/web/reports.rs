@@ -613,7 +613,7 @@ pub async fn render(book: TableBook, req: &ReportRequest) -> Result<Rendered, Ap
         tr.t("report.csv_value"),
     ];
     let contents = tr.t("report.sheet_contents");
-    let (bytes, content_type, ext) = tokio::task::spawn_blocking(move || {
+    let (bytes, content_type, ext) = crate::web::offload::build_document(move || {
         let chinese = lang == Lang::Zh;
         Ok::<_, anyhow::Error>(Ok(match format.as_str() {
             "xlsx" => (
@@ -647,8 +647,7 @@ pub async fn render(book: TableBook, req: &ReportRequest) -> Result<Rendered, Ap
             ),
         }))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    .await?
     .map_err(AppError::Internal)??;
     Ok(Rendered {
         bytes,

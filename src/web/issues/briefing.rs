@@ -336,11 +336,10 @@ pub async fn markdown(
 
 async fn docx_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
     // Building and zipping thousands of rows is CPU work: off the async threads.
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = crate::web::offload::build_document(move || {
         crate::documents::docx::to_docx(&doc, lang == Lang::Zh)
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    .await?
     .map_err(AppError::Internal)?;
     Ok((
         [
@@ -360,11 +359,10 @@ async fn docx_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Respo
 }
 
 async fn pdf_response(doc: Document, lang: Lang, issue_id: i64) -> Result<Response, AppError> {
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = crate::web::offload::build_document(move || {
         crate::documents::pdf_or_font_error(&doc, lang == Lang::Zh)
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    .await?
     .map_err(AppError::Internal)?
     .map_err(|e| {
         tracing::error!(error = %e, "PDF export");
