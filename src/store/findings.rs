@@ -418,6 +418,23 @@ pub enum Bind {
     Float(f64),
 }
 
+/// Binds the values of a built search (`build_search`) to a query, in order.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                $crate::store::findings::Bind::Int(v) => q.bind(v),
+                $crate::store::findings::Bind::Text(v) => q.bind(v),
+                $crate::store::findings::Bind::Date(v) => q.bind(v),
+                $crate::store::findings::Bind::Float(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;
+
 /// The parts of full-text search each database does its own way.
 pub trait SearchDialect {
     /// The text-search expression for the query terms, bound as one parameter.
@@ -1269,7 +1286,7 @@ macro_rules! impl_finding_store {
                 query: &$crate::store::findings::FindingQuery,
                 forced: Option<$crate::store::findings::Plan>,
             ) -> $crate::store::StoreResult<Vec<$crate::store::findings::Finding>> {
-                use $crate::store::findings::{Bind, FindingSort, Select, RELEVANCE_POOL};
+                use $crate::store::findings::{FindingSort, Select, RELEVANCE_POOL};
                 use sqlx::Row;
                 let text = !query.terms.is_empty();
                 let by_score = text && query.sort == FindingSort::Relevance;
@@ -1289,14 +1306,7 @@ macro_rules! impl_finding_store {
                 let run = |q: $crate::store::findings::FindingQuery| async move {
                     let (sql, binds) = $crate::store::findings::build_search::<Self>(&q, plan, Select::Rows, wanted);
                     let mut q = sqlx::query(&sql);
-                    for b in binds {
-                        q = match b {
-                            Bind::Int(v) => q.bind(v),
-                            Bind::Text(v) => q.bind(v),
-                            Bind::Date(v) => q.bind(v),
-                            Bind::Float(v) => q.bind(v),
-                        };
-                    }
+                    q = $crate::store::findings::bind_all!(q, binds);
                     let started = std::time::Instant::now();
                     let raw = q.fetch_all(&self.pool).await?;
                     tracing::debug!(?plan, rows = raw.len(), ms = started.elapsed().as_millis() as u64, sql = %sql, "search query");

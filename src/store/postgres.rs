@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::findings::{
-    Bind, FindingQuery, FindingSort, Plan, SearchDialect, Select, TextSource, build_search,
+    FindingQuery, FindingSort, Plan, SearchDialect, Select, TextSource, build_search,
 };
 use super::sessions::SessionBackend;
 use super::{Backend, Store, StoreResult, redact_url};
@@ -155,14 +155,7 @@ impl PgStore {
         let explain = format!("EXPLAIN (FORMAT JSON) {sql}");
         // The LIMIT node would cap the estimate; its input holds the full one.
         let mut q = sqlx::query_as::<_, (serde_json::Value,)>(&explain);
-        for b in binds {
-            q = match b {
-                Bind::Int(v) => q.bind(v),
-                Bind::Text(v) => q.bind(v),
-                Bind::Date(v) => q.bind(v),
-                Bind::Float(v) => q.bind(v),
-            };
-        }
+        q = super::findings::bind_all!(q, binds);
         let (plan,) = q.fetch_one(&self.pool).await?;
         let top = &plan[0]["Plan"];
         let rows = if top["Node Type"] == "Limit" {

@@ -145,14 +145,7 @@ impl SqliteStore {
         }
         let sql = format!("SELECT COUNT(*) FROM ({sql}) AS counted");
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);
-        for b in binds {
-            q = match b {
-                Bind::Int(v) => q.bind(v),
-                Bind::Text(v) => q.bind(v),
-                Bind::Date(v) => q.bind(v),
-                Bind::Float(v) => q.bind(v),
-            };
-        }
+        q = super::findings::bind_all!(q, binds);
         let n = q.fetch_one(&self.pool).await?.0;
         let mut counts = self.plan_counts.lock().expect("plan counts");
         if counts.len() >= PLAN_COUNTS_KEPT {

@@ -685,50 +685,33 @@ async fn newest_first_word_searches_are_exact_whatever_window_answers(db: Db) {
         let i = input(&format!("康复补贴不足，第{n}户"), w.area, w.community, date);
         save(s, &w.worker, &validate(&i, today()).unwrap()).await;
     }
-    let oldest: Vec<i64> = s
-        .search_findings(&FindingQuery {
+    let ids = |sort: FindingSort, limit: i64| async move {
+        s.search_findings(&FindingQuery {
             terms: query_terms("补贴"),
-            sort: FindingSort::Oldest,
-            limit: 500,
+            sort,
+            limit,
             ..Default::default()
         })
         .await
         .unwrap()
         .into_iter()
         .map(|f| f.id)
-        .collect();
+        .collect::<Vec<i64>>()
+    };
+    let oldest = ids(FindingSort::Oldest, 500).await;
     assert_eq!(oldest.len(), 40);
     let newest: Vec<i64> = oldest.iter().rev().copied().collect();
     // 20 (+1 to know there is more) fit the last 60 days; 33 need four years; 38 all.
     for limit in [20, 33, 38, 50] {
-        let got: Vec<i64> = s
-            .search_findings(&FindingQuery {
-                terms: query_terms("补贴"),
-                sort: FindingSort::Newest,
-                limit,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|f| f.id)
-            .collect();
         let want: Vec<i64> = newest.iter().take(limit as usize + 1).copied().collect();
-        assert_eq!(got, want, "newest {limit}");
+        assert_eq!(
+            ids(FindingSort::Newest, limit).await,
+            want,
+            "newest {limit}"
+        );
     }
     // Ranked by relevance, the pool is every match here (fewer than the pool's size).
-    let mut ranked: Vec<i64> = s
-        .search_findings(&FindingQuery {
-            terms: query_terms("补贴"),
-            sort: FindingSort::Relevance,
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.id)
-        .collect();
+    let mut ranked = ids(FindingSort::Relevance, 100).await;
     ranked.sort_unstable();
     let mut all = oldest.clone();
     all.sort_unstable();
