@@ -433,7 +433,7 @@ struct AreaPool {
 }
 
 async fn area_pool(state: &AppState, area_id: i64) -> Result<std::sync::Arc<AreaPool>, AppError> {
-    use crate::domain::recurrence::{GapDoc, Pool, Settings};
+    use crate::domain::recurrence::GapDoc;
     state
         .cache
         .get_or_within(
@@ -447,14 +447,21 @@ async fn area_pool(state: &AppState, area_id: i64) -> Result<std::sync::Arc<Area
                     .area_pool(area_id, 0, SUGGESTION_POOL + 1)
                     .await?;
                 let docs: Vec<GapDoc> = findings.iter().map(|(d, _)| d.clone()).collect();
-                let counted =
-                    tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
-                        .await
-                        .map_err(|e| AppError::Internal(e.into()))?;
+                let counted = count_off_thread(docs).await?;
                 Ok(AreaPool { findings, counted })
             },
         )
         .await
+}
+
+/// Reads and counts the texts of a suggestion pool on the blocking pool (CPU work).
+async fn count_off_thread(
+    docs: Vec<crate::domain::recurrence::GapDoc>,
+) -> Result<crate::domain::recurrence::Pool, AppError> {
+    use crate::domain::recurrence::{Pool, Settings};
+    tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// The open issues of an area (or of all areas), latest first, as the link choices
@@ -491,7 +498,7 @@ pub async fn issue_pool(
     state: &AppState,
     area_id: i64,
 ) -> Result<std::sync::Arc<IssuePool>, AppError> {
-    use crate::domain::recurrence::{GapDoc, Pool, Settings};
+    use crate::domain::recurrence::GapDoc;
     state
         .cache
         .get_or(
@@ -511,10 +518,7 @@ pub async fn issue_pool(
                         threshold: None,
                     })
                     .collect();
-                let counted =
-                    tokio::task::spawn_blocking(move || Pool::build(&docs, &Settings::default()))
-                        .await
-                        .map_err(|e| AppError::Internal(e.into()))?;
+                let counted = count_off_thread(docs).await?;
                 Ok(IssuePool { issues, counted })
             },
         )
