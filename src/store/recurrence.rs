@@ -88,6 +88,9 @@ pub struct FromCandidate {
     pub linked: Vec<i64>,
     /// Findings linked elsewhere or deleted since the pass: left out.
     pub skipped: Vec<i64>,
+    /// Findings the reviewer left out as describing another gap: they stay unlinked,
+    /// for the next pass to group again.
+    pub left_out: Vec<i64>,
 }
 
 pub const SELECT_CANDIDATE: &str = "SELECT id, area_id, finding_ids, workers, organisations, shared_terms, benefits, \
@@ -122,12 +125,15 @@ pub trait RecurrenceStore: Send + Sync {
     /// Hides the candidate until a finding outside it joins it. `NotFound` if gone.
     async fn dismiss_candidate(&self, id: i64, audit: &AuditEvent) -> StoreResult<()>;
     /// Creates the issue and links the candidate's findings that are still unlinked, in
-    /// one transaction; the candidate goes. `NotFound` if the candidate is gone,
-    /// `Conflict` if none of its findings can be linked any more.
+    /// one transaction; the candidate goes. With `chosen`, only the candidate's findings
+    /// named there are linked (ids outside the candidate are ignored); the rest are
+    /// `left_out`. `NotFound` if the candidate is gone, `Conflict` if none of the
+    /// findings can be linked any more.
     async fn issue_from_candidate(
         &self,
         id: i64,
         new: &NewIssue,
+        chosen: Option<&[i64]>,
         audit: &AuditEvent,
     ) -> StoreResult<FromCandidate>;
     /// The latest `limit` findings of a policy area (not deleted, not `exclude`), each
@@ -319,6 +325,7 @@ macro_rules! impl_recurrence_store {
                 &self,
                 id: i64,
                 new: &$crate::store::issues::NewIssue,
+                chosen: Option<&[i64]>,
                 audit: &$crate::store::AuditEvent,
             ) -> $crate::store::StoreResult<$crate::store::recurrence::FromCandidate> {
                 use $crate::store::StoreError;
@@ -329,6 +336,8 @@ macro_rules! impl_recurrence_store {
                     .await?;
                 let Some((ids,)) = row else { return Err(StoreError::NotFound) };
                 let ids = $crate::store::recurrence::parse_ids(&ids);
+                let (ids, left_out): (Vec<i64>, Vec<i64>) =
+                    ids.into_iter().partition(|f| chosen.is_none_or(|c| c.contains(f)));
                 let mut linkable = Vec::new();
                 let mut skipped = Vec::new();
                 for fid in &ids {
@@ -346,6 +355,9 @@ macro_rules! impl_recurrence_store {
                 created.action = "issue.created";
                 created.subject_type = Some("issue");
                 created.detail = format!("from recurring-gap candidate with findings {}", $crate::store::recurrence::join_ids(&linkable));
+                if !left_out.is_empty() {
+                    created.detail.push_str(&format!("; left out {}", $crate::store::recurrence::join_ids(&left_out)));
+                }
                 $crate::store::accounts::insert_audit!(&mut *tx, created, Some(issue_id))?;
                 for fid in &linkable {
                     sqlx::query("INSERT INTO issue_findings (issue_id, finding_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)")
@@ -363,7 +375,7 @@ macro_rules! impl_recurrence_store {
                 }
                 sqlx::query("DELETE FROM gap_candidates WHERE id = $1").bind(id).execute(&mut *tx).await?;
                 tx.commit().await?;
-                Ok($crate::store::recurrence::FromCandidate { issue_id, linked: linkable, skipped })
+                Ok($crate::store::recurrence::FromCandidate { issue_id, linked: linkable, skipped, left_out })
             }
 
             async fn area_pool(

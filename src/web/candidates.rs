@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
@@ -105,17 +105,59 @@ pub struct CandidateForm {
     pub problem_statement: String,
     #[serde(default)]
     pub priority: String,
+    /// The findings the reviewer kept ticked: the ones to link.
+    #[serde(default)]
+    pub finding_ids: Vec<i64>,
+}
+
+impl CandidateForm {
+    /// Reads the posted pairs; `finding_id` repeats, once per ticked finding.
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = CandidateForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "title" => form.title = v,
+                "problem_statement" => form.problem_statement = v,
+                "priority" => form.priority = v,
+                "finding_id" => {
+                    if let Ok(id) = v.parse() {
+                        form.finding_ids.push(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        form.finding_ids.sort_unstable();
+        form.finding_ids.dedup();
+        form
+    }
+}
+
+/// Candidates shown per page: each lists all its findings for review.
+const PER_PAGE: usize = 20;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    page: Option<usize>,
 }
 
 async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     page: PageCtx,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
-    render(&state, &user, &page, None).await
+    render(&state, &user, &page, Show::Page(q.page.unwrap_or(1)), None).await
+}
+
+/// Which candidates the page shows: one page of the list, or the one whose form failed.
+#[derive(Clone, Copy)]
+enum Show {
+    Page(usize),
+    Failed(i64),
 }
 
 /// The page; `failed` re-shows one candidate's form with what was typed and its errors.
@@ -123,17 +165,31 @@ async fn render(
     state: &AppState,
     user: &crate::store::User,
     page: &PageCtx,
+    show: Show,
     failed: Option<(i64, CandidateForm, FieldErrors)>,
 ) -> Result<Response, AppError> {
     let tr = page.tr();
     let lang = page.ctx.lang;
     let tax = Taxonomy::cached(state).await?;
-    let candidates = state.store.list_candidates().await?;
+    let all = state.store.list_candidates().await?;
+    let total = all.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    // A failed form is shown on the page that holds its candidate.
+    let page_no = match show {
+        Show::Page(n) => n.clamp(1, pages),
+        Show::Failed(id) => all.iter().position(|c| c.id == id).unwrap_or(0) / PER_PAGE + 1,
+    };
+    let candidates: Vec<CandidateRow> = all
+        .into_iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     let last = state.store.last_pass().await?;
-    // The first findings of each candidate, as examples.
+    // Every finding of each candidate: the first few as examples, all of them in the
+    // form that turns it into an issue, where the reviewer can leave some out.
     let shown: Vec<i64> = candidates
         .iter()
-        .flat_map(|c| c.finding_ids.iter().take(4).copied())
+        .flat_map(|c| c.finding_ids.iter().copied())
         .collect();
     let findings: HashMap<i64, Finding> = state
         .store
@@ -171,6 +227,13 @@ async fn render(
             @for c in &candidates {
                 (candidate_card(page, &tax, lang, c, &findings, user, failed.as_ref().filter(|f| f.0 == c.id)))
             }
+            @if pages > 1 {
+                nav.pager aria-label=(tr.t("candidates.title")) {
+                    span.muted { (tr.f("candidates.page", &[("page", &page_no.to_string()), ("pages", &pages.to_string()), ("count", &total.to_string())])) } " "
+                    @if page_no > 1 { a href={ "/candidates?page=" (page_no - 1) } { "← " (tr.t("issues.previous_page")) } " " }
+                    @if page_no < pages { a href={ "/candidates?page=" (page_no + 1) } { (tr.t("issues.next_page")) " →" } }
+                }
+            }
         },
     );
     Ok((status, body).into_response())
@@ -192,6 +255,7 @@ fn candidate_card(
             title: suggested_title(c, tr),
             problem_statement: suggested_statement(c, tr),
             priority: "normal".into(),
+            finding_ids: c.finding_ids.clone(),
         });
     let no_errors = FieldErrors::default();
     let errors = failed.map(|f| &f.2).unwrap_or(&no_errors);
@@ -244,6 +308,31 @@ fn candidate_card(
                         label for={ "c-statement-" (id) } { (tr.t("issues.problem_statement")) }
                         textarea id={ "c-statement-" (id) } name="problem_statement" rows="4" required { (form.problem_statement) }
                         @if let Some(k) = errors.get("problem_statement") { p.error { (tr.t(k)) } }
+                    }
+                    fieldset.field.choose-findings {
+                        legend { (tr.t("candidates.choose_findings")) }
+                        p.hint { (tr.t("candidates.choose_hint")) }
+                        ul.plain.checklist {
+                            @for fid in &c.finding_ids {
+                                li {
+                                    label {
+                                        input type="checkbox" name="finding_id" value=(fid) checked[form.finding_ids.contains(fid)];
+                                        " "
+                                        @match findings.get(fid) {
+                                            Some(f) if access::can_view(user.role, user.org_id, f.org_id) => {
+                                                strong { (tr.f("finding.title", &[("id", &f.id.to_string())])) }
+                                                " " (excerpt(&f.narrative, 200))
+                                            }
+                                            _ => {
+                                                strong { (tr.f("finding.title", &[("id", &fid.to_string())])) }
+                                                " " span.muted { (tr.t("candidates.other_org")) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(k) = errors.get("finding_ids") { p.error { (tr.t(k)) } }
                     }
                     div.field {
                         label for={ "c-priority-" (id) } { (tr.t("issues.priority")) }
@@ -306,11 +395,12 @@ async fn to_issue(
     CurrentUser(user): CurrentUser,
     page: PageCtx,
     Path(id): Path<i64>,
-    Form(form): Form<CandidateForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
+    let form = CandidateForm::from_pairs(pairs);
     let tr = page.tr();
     let Some(candidate) = state.store.get_candidate(id).await? else {
         flash(&session, FlashKind::Error, tr.t("candidates.gone")).await?;
@@ -328,8 +418,22 @@ async fn to_issue(
     if !PRIORITIES.contains(&form.priority.as_str()) {
         errors.add("priority", "issues.priority_invalid");
     }
+    if !form
+        .finding_ids
+        .iter()
+        .any(|f| candidate.finding_ids.contains(f))
+    {
+        errors.add("finding_ids", "candidates.none_chosen");
+    }
     if !errors.is_empty() {
-        return render(&state, &user, &page, Some((id, form, errors))).await;
+        return render(
+            &state,
+            &user,
+            &page,
+            Show::Failed(id),
+            Some((id, form, errors)),
+        )
+        .await;
     }
     let new = NewIssue {
         title: title.to_string(),
@@ -341,9 +445,21 @@ async fn to_issue(
     let audit = AuditEvent::new("issue.created", Some(user.id), Some(page.ctx.ip.clone()))
         .subject("issue", None)
         .detail(title);
-    match state.store.issue_from_candidate(id, &new, &audit).await {
+    match state
+        .store
+        .issue_from_candidate(id, &new, Some(&form.finding_ids), &audit)
+        .await
+    {
         Ok(done) => {
-            let msg = if done.skipped.is_empty() {
+            let msg = if !done.left_out.is_empty() {
+                tr.f(
+                    "candidates.created_left_out",
+                    &[
+                        ("count", &done.linked.len().to_string()),
+                        ("left_out", &done.left_out.len().to_string()),
+                    ],
+                )
+            } else if done.skipped.is_empty() {
                 tr.f(
                     "candidates.created",
                     &[("count", &done.linked.len().to_string())],

@@ -722,6 +722,15 @@ async fn a_coordinator_turns_a_recurring_gap_into_an_issue(db: Db) {
         title.prop("value").await.unwrap().unwrap(),
         "康复救助：年龄 14"
     );
+    // Every finding is listed for review, ticked to start with.
+    let boxes = c
+        .find_all(Locator::Css(".candidate input[name=finding_id]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 3);
+    for b in &boxes {
+        assert!(b.is_selected().await.unwrap());
+    }
     c.find(Locator::Css(".candidate form.stack button[type=submit]"))
         .await
         .unwrap()

@@ -31,13 +31,32 @@ async fn record(w: &World, texts: &[(&str, bool)]) -> Vec<i64> {
     ids
 }
 
-async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
-    let t = TestDb::create(db).await.unwrap();
-    let w = world(&t).await;
-    let s = &w.app.store;
+/// A world with a senior worker (senior@example.org) at the worker's station.
+async fn with_senior(t: &TestDb) -> World {
+    let w = world(t).await;
     w.app
         .user("senior@example.org", Role::Senior, "Qingshuiwan Station")
         .await;
+    w
+}
+
+/// The findings linked to an issue, in id order.
+async fn linked(s: &groundswell::store::DynStore, issue_id: i64) -> Vec<i64> {
+    let mut ids: Vec<i64> = s
+        .issue_links(issue_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.finding_id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = with_senior(&t).await;
+    let s = &w.app.store;
     let ids = record(&w, &[(GAP[0], false), (GAP[1], true), (OTHER, false)]).await;
 
     let outcome = run_recurrence_pass(s).await.unwrap();
@@ -146,6 +165,9 @@ async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
             ("title", "Rehabilitation subsidy stops at 14"),
             ("problem_statement", "Children still need therapy after 14."),
             ("priority", "high"),
+            ("finding_id", &ids[0].to_string()),
+            ("finding_id", &ids[1].to_string()),
+            ("finding_id", &new[0].to_string()),
             ("csrf_token", &token),
         ])
         .send()
@@ -154,14 +176,7 @@ async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
     assert_eq!(res.status(), 303);
     let issues = s.list_issues().await.unwrap();
     assert_eq!(issues.len(), 1);
-    let links: Vec<i64> = s
-        .issue_links(issues[0].id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|l| l.finding_id)
-        .collect();
-    assert_eq!(links.len(), 3);
+    assert_eq!(linked(s, issues[0].id).await.len(), 3);
     assert!(
         s.list_candidates().await.unwrap().is_empty(),
         "the candidate is used up"
@@ -311,7 +326,199 @@ async fn suggestions_lag_new_findings_only_as_configured(db: Db) {
     }
 }
 
+/// A candidate can hold a finding about another gap: the reviewer unticks it, the issue
+/// links only the rest, and the one left out stays unlinked for the next pass.
+async fn a_reviewer_leaves_out_findings_that_describe_another_gap(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = with_senior(&t).await;
+    let s = &w.app.store;
+    let ids = record(&w, &[(GAP[0], false), (GAP[1], true), (GAP[2], true)]).await;
+    let outside = record(&w, &[(OTHER, false)]).await[0];
+    run_recurrence_pass(s).await.unwrap();
+    let list = s.list_candidates().await.unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].finding_ids, ids);
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let token = csrf(&w.app, &c, "/candidates").await;
+    let html = c
+        .get(w.app.url("/candidates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for id in &ids {
+        assert!(
+            html.contains(&format!("name=\"finding_id\" value=\"{id}\" checked")),
+            "every finding is ticked to start with: {html}"
+        );
+    }
+    let url = w.app.url(&format!("/candidates/{}/issue", list[0].id));
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut form = fields;
+        form.push(("csrf_token", token.clone()));
+        c.post(&url).form(&form).send()
+    };
+
+    // Nothing ticked: a clear error, what was typed and what was unticked kept.
+    let res = post(vec![
+        ("title", "Typed title".into()),
+        ("problem_statement", "Typed statement".into()),
+        ("priority", "high".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Tick at least one finding to link."),
+        "{html}"
+    );
+    assert!(html.contains("Typed title") && html.contains("Typed statement"));
+    // A finding from outside the candidate counts for nothing.
+    let res = post(vec![
+        ("title", "Typed title".into()),
+        ("problem_statement", "Typed statement".into()),
+        ("priority", "high".into()),
+        ("finding_id", outside.to_string()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    // An error elsewhere keeps the ticks as they were.
+    let res = post(vec![
+        ("title", "".into()),
+        ("problem_statement", "Typed statement".into()),
+        ("priority", "high".into()),
+        ("finding_id", ids[0].to_string()),
+        ("finding_id", ids[1].to_string()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("value=\"{}\" checked", ids[1])));
+    assert!(!html.contains(&format!("value=\"{}\" checked", ids[2])));
+    assert!(s.list_issues().await.unwrap().is_empty(), "nothing created");
+
+    // Two kept, one left out, and a crafted id from outside ignored.
+    let res = post(vec![
+        ("title", "Rehabilitation subsidy stops at 14".into()),
+        ("problem_statement", "Children still need therapy.".into()),
+        ("priority", "high".into()),
+        ("finding_id", ids[0].to_string()),
+        ("finding_id", ids[1].to_string()),
+        ("finding_id", outside.to_string()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let issues = s.list_issues().await.unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(linked(s, issues[0].id).await, vec![ids[0], ids[1]]);
+    let unlinked: Vec<i64> = s
+        .recurrence_docs()
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    assert!(unlinked.contains(&ids[2]) && unlinked.contains(&outside));
+    let issue_page = c
+        .get(w.app.url(&format!("/issues/{}", issues[0].id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        issue_page.contains("The 1 you left out stay unlinked"),
+        "{issue_page}"
+    );
+    let audit = s.audit_of("issue", issues[0].id).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.detail.contains(&format!("left out {}", ids[2]))),
+        "{audit:?}"
+    );
+    assert!(s.list_candidates().await.unwrap().is_empty());
+    w.app.stop().await;
+}
+
+/// A pass can find many candidates; each page shows twenty, all of whose findings can
+/// be reviewed, and a failed form comes back on the page that holds its candidate.
+async fn candidates_come_twenty_to_a_page(db: Db) {
+    use groundswell::domain::recurrence::Candidate;
+    let t = TestDb::create(db).await.unwrap();
+    let w = with_senior(&t).await;
+    let s = &w.app.store;
+    let ids = record(&w, &[(GAP[0], false), (GAP[1], true), (GAP[2], true)]).await;
+    // Twenty-five candidates, the larger first, as the pass stores them.
+    let found: Vec<Candidate> = (0..25)
+        .map(|i| Candidate {
+            finding_ids: if i < 5 {
+                ids.clone()
+            } else {
+                ids[..2].to_vec()
+            },
+            area_id: w.area,
+            workers: 2,
+            organisations: 2,
+            shared_terms: vec!["@rehab".into()],
+            threshold: None,
+            benefits: vec![],
+            cohesion: 1.0 - i as f64 / 100.0,
+        })
+        .collect();
+    s.replace_candidates(&found, &[false; 25], chrono::Utc::now(), 3)
+        .await
+        .unwrap();
+    let list = s.list_candidates().await.unwrap();
+    assert_eq!(list.len(), 25);
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let get = |path: String| {
+        let c = c.clone();
+        async move { c.get(path).send().await.unwrap().text().await.unwrap() }
+    };
+    let first = get(w.app.url("/candidates")).await;
+    assert_eq!(first.matches("class=\"card candidate\"").count(), 20);
+    assert!(first.contains("Page 1 of 2 (25 candidates)."), "{first}");
+    assert!(first.contains("href=\"/candidates?page=2\""));
+    assert!(first.contains(&format!("id=\"candidate-{}\"", list[0].id)));
+    let second = get(w.app.url("/candidates?page=2")).await;
+    assert_eq!(second.matches("class=\"card candidate\"").count(), 5);
+    assert!(second.contains(&format!("id=\"candidate-{}\"", list[24].id)));
+    assert!(!second.contains(&format!("id=\"candidate-{}\"", list[0].id)));
+    // Past the end: the last page.
+    let beyond = get(w.app.url("/candidates?page=9")).await;
+    assert_eq!(beyond.matches("class=\"card candidate\"").count(), 5);
+
+    let token = csrf(&w.app, &c, "/candidates").await;
+    let res = c
+        .post(w.app.url(&format!("/candidates/{}/issue", list[23].id)))
+        .form(&[
+            ("title", ""),
+            ("problem_statement", "Typed on page two"),
+            ("priority", "normal"),
+            ("finding_id", &ids[0].to_string()),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Typed on page two"), "{html}");
+    assert!(html.contains("Page 2 of 2"), "{html}");
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    candidates_come_twenty_to_a_page,
+    a_reviewer_leaves_out_findings_that_describe_another_gap,
     suggestions_lag_new_findings_only_as_configured,
     a_pass_finds_dismisses_and_turns_a_gap_into_an_issue,
     one_instance_holds_the_lease,
