@@ -64,6 +64,17 @@ fn untouched() -> (Vec<GapDoc>, Vec<String>) {
     )))
 }
 
+/// A fourth set (380 findings, 36 recurring gaps with 16 near-miss pairs, 37 one-off
+/// distractors), written by two people who saw neither the method nor the other sets,
+/// one for each half of the policy areas, and measured once with the method unchanged
+/// since the third set was measured.
+fn blind() -> (Vec<GapDoc>, Vec<String>) {
+    parse_labelled(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/recurring_gaps_blind.json"
+    )))
+}
+
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
     let data: Labelled = serde_json::from_str(json).unwrap();
     let mut areas: HashMap<String, i64> = HashMap::new();
@@ -195,16 +206,32 @@ fn held_out_gaps_are_found_too() {
 /// module header for what would be needed to reach the target.
 #[test]
 fn untouched_gaps_are_found_with_the_honest_figures() {
-    let (docs, labels) = untouched();
+    let (precision, recall) = measured("untouched", untouched());
+    assert!(precision >= 0.59, "precision {precision:.3}");
+    assert!(recall >= 0.73, "recall {recall:.3}");
+}
+
+/// Pairwise precision and recall of the default method on one labelled set, printed.
+fn measured(name: &str, (docs, labels): (Vec<GapDoc>, Vec<String>)) -> (f64, f64) {
     assert!(docs.len() >= 300);
     let found = candidates(&docs, &Settings::default());
     let (precision, recall) = pairwise(&docs, &labels, &found);
     println!(
-        "untouched: pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
+        "{name}: pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
         found.len()
     );
-    assert!(precision >= 0.59, "precision {precision:.3}");
-    assert!(recall >= 0.73, "recall {recall:.3}");
+    (precision, recall)
+}
+
+/// A second honest figure, on findings written blind by two other people, with the
+/// method exactly as it was for the third set: precision 0.886, recall 0.669. Two
+/// unseen sets, two profiles (one merges near misses, the other splits paraphrases);
+/// neither reaches 0.85 on both. The floors stop it getting worse.
+#[test]
+fn blind_gaps_are_found_with_the_honest_figures() {
+    let (precision, recall) = measured("blind", blind());
+    assert!(precision >= 0.87, "precision {precision:.3}");
+    assert!(recall >= 0.65, "recall {recall:.3}");
 }
 
 #[test]
@@ -472,7 +499,12 @@ fn recurrence_report() {
             set_knob(&mut s, k, v.parse().unwrap());
         }
     }
-    for (name, (docs, labels)) in [("tuning", labelled()), ("held out", held_out())] {
+    for (name, (docs, labels)) in [
+        ("tuning", labelled()),
+        ("held out", held_out()),
+        ("untouched", untouched()),
+        ("blind", blind()),
+    ] {
         let found = candidates(&docs, &s);
         let (p, r) = pairwise(&docs, &labels, &found);
         println!("{name}: P {p:.3} R {r:.3} ({} candidates)", found.len());
