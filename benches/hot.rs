@@ -31,6 +31,7 @@ fn docs(n: usize) -> Vec<GapDoc> {
             area_id: (i % 3) as i64,
             text: format!("{} 案例{i}", texts[i % texts.len()]),
             threshold: (i % 4 == 0).then(|| ("康复补贴".into(), "age".into(), "14".into())),
+            failure_mode: None,
         })
         .collect()
 }

@@ -37,6 +37,9 @@ pub struct FindingJson {
     pub age_min: Option<i64>,
     pub age_max: Option<i64>,
     pub threshold: Option<Threshold>,
+    /// How the policy fails, as the worker confirmed it: one of the failure-mode ids
+    /// (age, amount, residence, waiting, missing, …), or null.
+    pub failure_mode: Option<String>,
     pub figures: Vec<Figure>,
     pub tags: Vec<String>,
     pub organisation: super::OrgRef,
@@ -71,6 +74,7 @@ impl FindingJson {
             age_min: f.age_min,
             age_max: f.age_max,
             threshold: f.threshold,
+            failure_mode: f.failure_mode,
             figures: f.figures,
             tags: f.tags,
             organisation: super::OrgRef {
@@ -137,6 +141,10 @@ pub struct FindingPayload {
     pub age_max: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     pub threshold: Option<Option<ThresholdPayload>>,
+    /// How the policy fails: a failure-mode id (see the finding form for the list), or
+    /// null for not said.
+    #[serde(default, deserialize_with = "double_option")]
+    pub failure_mode: Option<Option<String>>,
     pub figures: Option<Vec<FigurePayload>>,
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -189,6 +197,9 @@ impl FindingPayload {
             base.threshold_benefit = t.benefit;
             base.threshold_kind = t.kind;
             base.threshold_value = t.value;
+        }
+        if let Some(m) = self.failure_mode {
+            base.failure_mode = m.unwrap_or_default();
         }
         if let Some(figs) = self.figures {
             base.figures = figs

@@ -133,6 +133,10 @@ pub struct FindingInput {
     pub threshold_benefit: String,
     pub threshold_kind: String,
     pub threshold_value: String,
+    /// How the policy fails here: a failure-mode id from
+    /// [`crate::domain::recurrence::modes::FAILURE_MODES`], or empty for not said.
+    #[serde(default)]
+    pub failure_mode: String,
     pub figures: Vec<FigureInput>,
     /// Comma- or 、-separated.
     pub tags: String,
@@ -152,6 +156,8 @@ pub struct FindingDraft {
     pub age_min: Option<i64>,
     pub age_max: Option<i64>,
     pub threshold: Option<Threshold>,
+    /// A failure-mode id, as the worker confirmed it.
+    pub failure_mode: Option<String>,
     pub figures: Vec<Figure>,
     pub tags: Vec<String>,
     pub case_reference: Option<String>,
@@ -338,6 +344,15 @@ pub fn validate(input: &FindingInput, today: NaiveDate) -> Result<FindingDraft, 
         }
     };
 
+    let failure_mode = match input.failure_mode.trim() {
+        "" => None,
+        id if crate::domain::recurrence::modes::index_of(id).is_some() => Some(id.to_string()),
+        _ => {
+            problem("failure_mode", "finding.failure_mode_unknown");
+            None
+        }
+    };
+
     let mut figures = Vec::new();
     let given: Vec<(usize, &FigureInput)> = input
         .figures
@@ -413,6 +428,7 @@ pub fn validate(input: &FindingInput, today: NaiveDate) -> Result<FindingDraft, 
         age_min,
         age_max,
         threshold,
+        failure_mode,
         figures,
         tags,
         case_reference: optional(&input.case_reference),

@@ -524,6 +524,8 @@ pub fn row_input(
         threshold_benefit: cell(Target::ThresholdBenefit),
         threshold_kind: cell(Target::ThresholdKind),
         threshold_value: cell(Target::ThresholdValue),
+        // Spreadsheets carry no failure mode: the worker confirms it on the finding.
+        failure_mode: String::new(),
         figures,
         tags: cell(Target::Tags),
         case_reference: cell(Target::CaseReference),

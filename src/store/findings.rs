@@ -111,8 +111,8 @@ impl From<LocalityRow> for Locality {
 pub(crate) const FINDING_COLUMNS: &str = "f.id, f.org_id, o.name AS org_name, f.recorded_by, \
      u.name AS recorder_name, f.narrative, f.policy_area_id, f.locality_id, f.locality_path, \
      f.observed_on, f.people_affected, f.age_min, f.age_max, f.threshold_benefit, \
-     f.threshold_kind, f.threshold_value, f.case_reference, f.private_notes, f.external_id, \
-     f.issue_link_count, f.version, f.created_at, f.updated_at, f.deleted_at";
+     f.threshold_kind, f.threshold_value, f.failure_mode, f.case_reference, f.private_notes, \
+     f.external_id, f.issue_link_count, f.version, f.created_at, f.updated_at, f.deleted_at";
 
 pub(crate) const FINDING_JOINS: &str =
     "JOIN organisations o ON o.id = f.org_id JOIN users u ON u.id = f.recorded_by";
@@ -135,6 +135,7 @@ pub struct FindingRow {
     pub threshold_benefit: Option<String>,
     pub threshold_kind: Option<String>,
     pub threshold_value: Option<String>,
+    pub failure_mode: Option<String>,
     pub case_reference: Option<String>,
     pub private_notes: Option<String>,
     pub external_id: Option<String>,
@@ -178,6 +179,9 @@ pub struct Finding {
     pub age_min: Option<i64>,
     pub age_max: Option<i64>,
     pub threshold: Option<Threshold>,
+    /// How the policy fails, as the worker confirmed it (a failure-mode id).
+    #[serde(default)]
+    pub failure_mode: Option<String>,
     pub figures: Vec<Figure>,
     pub tags: Vec<String>,
     pub case_reference: Option<String>,
@@ -229,6 +233,9 @@ impl Finding {
             age_min: row.age_min,
             age_max: row.age_max,
             threshold,
+            failure_mode: row
+                .failure_mode
+                .filter(|m| crate::domain::recurrence::modes::index_of(m).is_some()),
             figures: figs
                 .into_iter()
                 .map(|f| Figure {
@@ -859,8 +866,8 @@ macro_rules! impl_finding_tx {
                     "INSERT INTO findings (org_id, recorded_by, narrative, policy_area_id, locality_id, \
                      locality_path, observed_on, people_affected, age_min, age_max, threshold_benefit, \
                      threshold_kind, threshold_value, case_reference, private_notes, external_id, \
-                     search_terms, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18) \
+                     search_terms, version, created_at, updated_at, failure_mode) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $18, $18, $19) \
                      RETURNING id",
                 )
                 .bind(author.org_id)
@@ -881,6 +888,7 @@ macro_rules! impl_finding_tx {
                 .bind(draft.external_id.as_deref())
                 .bind(search_terms)
                 .bind(author.at)
+                .bind(draft.failure_mode.as_deref())
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(StoreError::from_write)?;
@@ -923,7 +931,7 @@ macro_rules! impl_finding_tx {
                      locality_path = $4, observed_on = $5, people_affected = $6, age_min = $7, \
                      age_max = $8, threshold_benefit = $9, threshold_kind = $10, threshold_value = $11, \
                      case_reference = $12, private_notes = $13, external_id = $14, search_terms = $15, \
-                     version = version + 1, updated_at = $16 \
+                     version = version + 1, updated_at = $16, failure_mode = $19 \
                      WHERE id = $17 AND version = $18 AND deleted_at IS NULL",
                 )
                 .bind(&draft.narrative)
@@ -944,6 +952,7 @@ macro_rules! impl_finding_tx {
                 .bind(author.at)
                 .bind(id)
                 .bind(change.expected_version)
+                .bind(draft.failure_mode.as_deref())
                 .execute(&mut **tx)
                 .await
                 .map_err(StoreError::from_write)?;

@@ -136,6 +136,12 @@ const MIGRATIONS: &[Entry] = &[
         include_str!("../../migrations/sqlite/0021_data_versions.sql"),
         include_str!("../../migrations/postgres/0021_data_versions.sql"),
     ),
+    (
+        22,
+        "failure_mode",
+        include_str!("../../migrations/sqlite/0022_failure_mode.sql"),
+        include_str!("../../migrations/postgres/0022_failure_mode.sql"),
+    ),
 ];
 
 fn migrator(pick: fn(&Entry) -> &'static str) -> Migrator {

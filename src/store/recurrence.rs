@@ -161,9 +161,10 @@ macro_rules! impl_recurrence_store {
             async fn recurrence_docs(&self) -> $crate::store::StoreResult<Vec<$crate::domain::recurrence::GapDoc>> {
                 use std::collections::HashMap;
                 const UNLINKED: &str = "f.deleted_at IS NULL AND f.issue_link_count = 0";
-                let rows: Vec<(i64, i64, i64, i64, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(&format!(
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(i64, i64, i64, i64, String, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(&format!(
                     "SELECT f.id, f.org_id, f.recorded_by, f.policy_area_id, f.narrative, f.threshold_benefit, \
-                     f.threshold_kind, f.threshold_value FROM findings f WHERE {UNLINKED} ORDER BY f.id"
+                     f.threshold_kind, f.threshold_value, f.failure_mode FROM findings f WHERE {UNLINKED} ORDER BY f.id"
                 ))
                 .fetch_all(&self.pool)
                 .await?;
@@ -181,7 +182,7 @@ macro_rules! impl_recurrence_store {
                 }
                 Ok(rows
                     .into_iter()
-                    .map(|(id, org_id, worker_id, area_id, narrative, benefit, kind, value)| {
+                    .map(|(id, org_id, worker_id, area_id, narrative, benefit, kind, value, failure_mode)| {
                         let mut text = narrative;
                         if let Some(more) = extra.remove(&id) {
                             text.push_str(&more);
@@ -197,6 +198,7 @@ macro_rules! impl_recurrence_store {
                             area_id,
                             text,
                             threshold: kind.map(|k| (benefit.unwrap_or_default(), k, value.unwrap_or_default())),
+                            failure_mode,
                         }
                     })
                     .collect())
@@ -385,9 +387,10 @@ macro_rules! impl_recurrence_store {
                 limit: i64,
             ) -> $crate::store::StoreResult<Vec<($crate::domain::recurrence::GapDoc, Vec<i64>)>> {
                 use std::collections::HashMap;
-                let rows: Vec<(i64, i64, i64, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-                    "SELECT f.id, f.org_id, f.recorded_by, f.narrative, f.threshold_benefit, f.threshold_kind, f.threshold_value \
-                     FROM findings f WHERE f.policy_area_id = $1 AND f.deleted_at IS NULL AND f.id <> $2 \
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(i64, i64, i64, String, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT f.id, f.org_id, f.recorded_by, f.narrative, f.threshold_benefit, f.threshold_kind, f.threshold_value, \
+                     f.failure_mode FROM findings f WHERE f.policy_area_id = $1 AND f.deleted_at IS NULL AND f.id <> $2 \
                      ORDER BY f.observed_on DESC, f.id DESC LIMIT $3",
                 )
                 .bind(area_id)
@@ -412,7 +415,7 @@ macro_rules! impl_recurrence_store {
                 }
                 Ok(rows
                     .into_iter()
-                    .map(|(id, org_id, worker_id, narrative, benefit, kind, value)| {
+                    .map(|(id, org_id, worker_id, narrative, benefit, kind, value, failure_mode)| {
                         let mut text = narrative;
                         if let Some(b) = &benefit {
                             text.push(' ');
@@ -425,6 +428,7 @@ macro_rules! impl_recurrence_store {
                             area_id,
                             text,
                             threshold: kind.map(|k| (benefit.unwrap_or_default(), k, value.unwrap_or_default())),
+                            failure_mode,
                         };
                         (doc, links.remove(&id).unwrap_or_default())
                     })

@@ -44,6 +44,7 @@ fn issues_like(
         area_id: f.policy_area_id,
         text: f.narrative.clone(),
         threshold: None,
+        failure_mode: None,
     };
     pool.counted
         .most_similar(&query, &[], &Settings::default(), 0.15, 2)

@@ -516,7 +516,58 @@ async fn candidates_come_twenty_to_a_page(db: Db) {
     w.app.stop().await;
 }
 
+/// The way a policy fails, as the worker confirmed it, is stored, read by the
+/// recurring-gap pass, shown on the finding's page, and checked against the typology.
+async fn a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown(db: Db) {
+    let t = TestDb::create(db).await.unwrap();
+    let w = with_senior(&t).await;
+    let s = &w.app.store;
+    let mut ids = Vec::new();
+    for (text, other_org, mode) in [(GAP[0], false, "age"), (GAP[1], true, "amount")] {
+        let author = if other_org { &w.other_org } else { &w.worker };
+        let mut i = input(text, w.area, w.community, "2026-10-01");
+        i.failure_mode = mode.into();
+        ids.push(save(s, author, &validate(&i, today()).unwrap()).await);
+    }
+    let docs = s.recurrence_docs().await.unwrap();
+    let mode_of = |id: i64| {
+        docs.iter()
+            .find(|d| d.id == id)
+            .unwrap()
+            .failure_mode
+            .clone()
+    };
+    assert_eq!(mode_of(ids[0]).as_deref(), Some("age"));
+    assert_eq!(mode_of(ids[1]).as_deref(), Some("amount"));
+    let mut i = input(GAP[2], w.area, w.community, "2026-10-01");
+    let stored = s.get_findings(&[ids[0]]).await.unwrap();
+    assert_eq!(stored[0].failure_mode.as_deref(), Some("age"));
+    let c = signed_in(&w.app, "senior@example.org").await;
+    let page = c
+        .get(w.app.url(&format!("/findings/{}", ids[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("How it fails") && page.contains("Age limit"),
+        "{page}"
+    );
+    i.failure_mode = "colour".into();
+    let problems = validate(&i, today()).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.field == "failure_mode" && p.key == "finding.failure_mode_unknown"),
+        "{problems:?}"
+    );
+    w.app.stop().await;
+}
+
 crate::both_databases!(
+    a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown,
     candidates_come_twenty_to_a_page,
     a_reviewer_leaves_out_findings_that_describe_another_gap,
     suggestions_lag_new_findings_only_as_configured,

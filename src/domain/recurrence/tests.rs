@@ -19,6 +19,9 @@ struct LabelledFinding {
     threshold: Option<LabelledThreshold>,
     tags: Vec<String>,
     figures: Vec<LabelledFigure>,
+    /// How the policy fails, picked for each finding by an annotator who saw neither
+    /// the gap labels nor the method, standing in for the worker confirming it.
+    failure_mode: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +78,18 @@ fn blind() -> (Vec<GapDoc>, Vec<String>) {
     )))
 }
 
+/// The same findings as if no worker had confirmed a failure mode.
+fn unconfirmed((docs, labels): (Vec<GapDoc>, Vec<String>)) -> (Vec<GapDoc>, Vec<String>) {
+    let docs = docs
+        .into_iter()
+        .map(|d| GapDoc {
+            failure_mode: None,
+            ..d
+        })
+        .collect();
+    (docs, labels)
+}
+
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
     let data: Labelled = serde_json::from_str(json).unwrap();
     let mut areas: HashMap<String, i64> = HashMap::new();
@@ -104,6 +119,7 @@ fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
             area_id,
             text,
             threshold: f.threshold.map(|t| (t.benefit, t.kind, t.value)),
+            failure_mode: f.failure_mode,
         });
         labels.push(f.gap);
     }
@@ -142,7 +158,7 @@ fn pairwise(docs: &[GapDoc], labels: &[String], found: &[Candidate]) -> (f64, f6
 
 #[test]
 fn the_labelled_set_is_big_enough_and_bilingual() {
-    let (docs, labels) = labelled();
+    let (docs, labels) = unconfirmed(labelled());
     assert!(docs.len() >= 300);
     let mut sizes: HashMap<&str, usize> = HashMap::new();
     for l in &labels {
@@ -164,7 +180,7 @@ fn the_labelled_set_is_big_enough_and_bilingual() {
 /// and one-off gaps that name no failure mode. The floors stop the method getting worse.
 #[test]
 fn recurring_gaps_are_found_with_measured_precision_and_recall() {
-    let (docs, labels) = labelled();
+    let (docs, labels) = unconfirmed(labelled());
     let found = candidates(&docs, &Settings::default());
     let (precision, recall) = pairwise(&docs, &labels, &found);
     println!(
@@ -189,7 +205,7 @@ fn recurring_gaps_are_found_with_measured_precision_and_recall() {
 /// failure-mode facet, when this set was still held out).
 #[test]
 fn held_out_gaps_are_found_too() {
-    let (docs, labels) = held_out();
+    let (docs, labels) = unconfirmed(held_out());
     let found = candidates(&docs, &Settings::default());
     let (precision, recall) = pairwise(&docs, &labels, &found);
     println!(
@@ -206,7 +222,7 @@ fn held_out_gaps_are_found_too() {
 /// module header for what would be needed to reach the target.
 #[test]
 fn untouched_gaps_are_found_with_the_honest_figures() {
-    let (precision, recall) = measured("untouched", untouched());
+    let (precision, recall) = measured("untouched", unconfirmed(untouched()));
     assert!(precision >= 0.59, "precision {precision:.3}");
     assert!(recall >= 0.73, "recall {recall:.3}");
 }
@@ -229,9 +245,59 @@ fn measured(name: &str, (docs, labels): (Vec<GapDoc>, Vec<String>)) -> (f64, f64
 /// neither reaches 0.85 on both. The floors stop it getting worse.
 #[test]
 fn blind_gaps_are_found_with_the_honest_figures() {
-    let (precision, recall) = measured("blind", blind());
+    let (precision, recall) = measured("blind", unconfirmed(blind()));
     assert!(precision >= 0.87, "precision {precision:.3}");
     assert!(recall >= 0.65, "recall {recall:.3}");
+}
+
+/// With the failure mode confirmed for each finding — by annotators who saw neither the
+/// gap labels nor the method, standing in for the workers — and the default settings,
+/// measured once on all four sets: 0.954/0.797, 0.929/0.881 (tuned sets), 0.861/0.795
+/// and 0.993/0.810 (the two unseen sets; 0.601/0.747 and 0.886/0.669 on words alone).
+/// Precision reaches the 0.85 target everywhere; recall does not yet on three sets.
+#[test]
+fn confirmed_failure_modes_keep_near_misses_apart() {
+    let floors = [
+        ("tuning", labelled(), 0.94, 0.78),
+        ("held out", held_out(), 0.91, 0.86),
+        ("untouched", untouched(), 0.84, 0.78),
+        ("blind", blind(), 0.97, 0.79),
+    ];
+    for (name, set, p_floor, r_floor) in floors {
+        let (precision, recall) = measured(&format!("{name}, modes confirmed"), set);
+        assert!(precision >= p_floor, "{name}: precision {precision:.3}");
+        assert!(recall >= r_floor, "{name}: recall {recall:.3}");
+    }
+}
+
+#[test]
+fn confirmed_modes_decide_how_far_two_findings_agree() {
+    let doc = |id, mode: Option<&str>| GapDoc {
+        id,
+        org_id: id,
+        worker_id: id,
+        area_id: 1,
+        text: "孤独症儿童康复补贴到14岁就停止了，家长只能自费康复训练。".into(),
+        threshold: None,
+        failure_mode: mode.map(Into::into),
+    };
+    let s = Settings::default();
+    let sim = |a: Option<&str>, b: Option<&str>| {
+        Corpus::build(&[doc(1, a), doc(2, b), doc(3, None)], &s).similarity(0, 1)
+    };
+    let words = sim(None, None);
+    assert!(words > 0.5);
+    assert!(sim(Some("age"), Some("age")) >= words - 1e-3);
+    let apart = sim(Some("age"), Some("digital"));
+    assert!(
+        (apart - words * s.mode_floor).abs() < 1e-3,
+        "{apart} vs {words}"
+    );
+    // Related ways count partly (an age limit and support that ends).
+    let related = sim(Some("age"), Some("ends"));
+    assert!(related > apart && related < sim(Some("age"), Some("age")));
+    // One confirmed, one not: the texts decide, as before.
+    assert!((sim(Some("digital"), None) - words).abs() < 1e-3);
 }
 
 #[test]
@@ -243,6 +309,7 @@ fn chinese_and_english_findings_of_one_gap_meet() {
         area_id: 1,
         text: text.into(),
         threshold: None,
+        failure_mode: None,
     };
     let docs = vec![
         doc(
@@ -275,6 +342,7 @@ fn failure_modes_are_read_in_either_language() {
         area_id: 1,
         text: text.into(),
         threshold: threshold.map(|(b, k, v)| (b.into(), k.into(), v.into())),
+        failure_mode: None,
     };
     let top = |d: &GapDoc| {
         let corpus = Corpus::build(std::slice::from_ref(d), &Settings::default());
@@ -322,6 +390,7 @@ fn near_misses_of_one_benefit_are_kept_apart() {
         area_id: 1,
         text: text.into(),
         threshold: None,
+        failure_mode: None,
     };
     let docs = vec![
         doc(
@@ -362,6 +431,7 @@ fn one_worker_alone_is_not_a_candidate() {
         area_id: 1,
         text: "残疾儿童康复补贴14岁停止发放".into(),
         threshold: Some(("康复补贴".into(), "age".into(), "14".into())),
+        failure_mode: None,
     };
     assert!(candidates(&[doc(1, 1), doc(2, 1)], &Settings::default()).is_empty());
     let found = candidates(&[doc(1, 1), doc(2, 2)], &Settings::default());
@@ -505,6 +575,11 @@ fn recurrence_report() {
         ("untouched", untouched()),
         ("blind", blind()),
     ] {
+        let (docs, labels) = if std::env::var("CONFIRMED").as_deref() == Ok("0") {
+            unconfirmed((docs, labels))
+        } else {
+            (docs, labels)
+        };
         let found = candidates(&docs, &s);
         let (p, r) = pairwise(&docs, &labels, &found);
         println!("{name}: P {p:.3} R {r:.3} ({} candidates)", found.len());

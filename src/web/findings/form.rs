@@ -72,6 +72,7 @@ fn from_pairs(pairs: Vec<(String, String)>) -> (FindingInput, Extras) {
             "threshold_benefit" => input.threshold_benefit = value,
             "threshold_kind" => input.threshold_kind = value,
             "threshold_value" => input.threshold_value = value,
+            "failure_mode" => input.failure_mode = value,
             "tags" => input.tags = value,
             "case_reference" => input.case_reference = value,
             "private_notes" => input.private_notes = value,
@@ -110,6 +111,7 @@ pub fn input_from(f: &Finding) -> FindingInput {
             .as_ref()
             .map(|t| t.value.clone())
             .unwrap_or_default(),
+        failure_mode: f.failure_mode.clone().unwrap_or_default(),
         figures: f
             .figures
             .iter()
@@ -139,6 +141,7 @@ pub fn field_label_key(field: &str) -> &'static str {
         "threshold_benefit" => "finding.threshold_benefit",
         "threshold_kind" => "finding.threshold_kind",
         "threshold_value" => "finding.threshold_value",
+        "failure_mode" => "finding.failure_mode",
         "tags" => "finding.tags",
         "case_reference" => "finding.case_reference",
         "private_notes" => "finding.private_notes",
@@ -340,6 +343,13 @@ fn form_view(page: &PageCtx, tax: &Taxonomy, v: FormView<'_>) -> Markup {
                             &i.threshold_kind, true))
                         (text_input("threshold_value", "finding.threshold_value", &i.threshold_value, "text"))
                     }
+                }
+                fieldset {
+                    legend { (tr.t("finding.failure_mode_title")) }
+                    p.hint { (tr.t("finding.failure_mode_hint")) }
+                    (select("failure_mode", "finding.failure_mode",
+                        crate::domain::recurrence::modes::FAILURE_MODES.iter().map(|m| (m.id.to_string(), tr.t(&format!("failure_mode.{}", m.id)).to_string())).collect(),
+                        &i.failure_mode, true))
                 }
                 fieldset {
                     legend { (tr.t("finding.figures")) }

@@ -80,6 +80,7 @@ pub fn changed_fields(before: &Finding, after: &FindingDraft) -> Vec<String> {
     check("age_min", before.age_min != after.age_min);
     check("age_max", before.age_max != after.age_max);
     check("threshold", before.threshold != after.threshold);
+    check("failure_mode", before.failure_mode != after.failure_mode);
     check("figures", before.figures != after.figures);
     check(
         "tags",

@@ -89,6 +89,10 @@ pub async fn show(
                         dt { (tr.t("finding.threshold_title")) }
                         dd { (t.benefit) " · " (tr.t(t.kind.label_key())) " · " (t.value) }
                     }
+                    @if let Some(m) = &f.failure_mode {
+                        dt { (tr.t("finding.failure_mode")) }
+                        dd { (tr.t(&format!("failure_mode.{m}"))) }
+                    }
                     @if !f.tags.is_empty() {
                         dt { (tr.t("finding.tags")) }
                         dd { @for t in &f.tags { span.tag { (t) } " " } }
@@ -516,6 +520,7 @@ pub async fn issue_pool(
                         area_id: i.policy_area_id,
                         text: format!("{} {}", i.title, i.problem_statement),
                         threshold: None,
+                        failure_mode: None,
                     })
                     .collect();
                 let counted = count_off_thread(docs).await?;
@@ -562,6 +567,7 @@ pub async fn suggest(
                 t.value.clone(),
             )
         }),
+        failure_mode: f.failure_mode.clone(),
     };
     // The finding itself is never its own suggestion; without it, the pool is the
     // latest SUGGESTION_POOL others.
