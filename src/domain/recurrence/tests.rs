@@ -251,17 +251,18 @@ fn blind_gaps_are_found_with_the_honest_figures() {
 }
 
 /// With the failure mode confirmed for each finding — by annotators who saw neither the
-/// gap labels nor the method, standing in for the workers — and the default settings,
-/// measured once on all four sets: 0.954/0.797, 0.929/0.881 (tuned sets), 0.861/0.795
-/// and 0.993/0.810 (the two unseen sets; 0.601/0.747 and 0.886/0.669 on words alone).
-/// Precision reaches the 0.85 target everywhere; recall does not yet on three sets.
+/// gap labels nor the method, standing in for the workers — and the default settings
+/// (`confirmed_boost` chosen on the two tuned sets): 0.937/0.835 and 0.910/0.877 on the
+/// tuned sets, 0.870/0.809 and 0.989/0.865 on the unseen ones (0.601/0.747 and
+/// 0.886/0.669 on words alone). Both reach 0.85 on the blind set; on the untouched set
+/// recall does not yet.
 #[test]
 fn confirmed_failure_modes_keep_near_misses_apart() {
     let floors = [
-        ("tuning", labelled(), 0.94, 0.78),
-        ("held out", held_out(), 0.91, 0.86),
-        ("untouched", untouched(), 0.84, 0.78),
-        ("blind", blind(), 0.97, 0.79),
+        ("tuning", labelled(), 0.92, 0.82),
+        ("held out", held_out(), 0.90, 0.86),
+        ("untouched", untouched(), 0.85, 0.79),
+        ("blind", blind(), 0.97, 0.85),
     ];
     for (name, set, p_floor, r_floor) in floors {
         let (precision, recall) = measured(&format!("{name}, modes confirmed"), set);
@@ -678,6 +679,7 @@ fn set_knob(s: &mut Settings, name: &str, v: f64) {
         "threshold_mismatch" => s.threshold_mismatch = v as f32,
         "mode_floor" => s.mode_floor = v as f32,
         "kind_cues" => s.kind_cues = v as f32,
+        "confirmed_boost" => s.confirmed_boost = v as f32,
         other => panic!("no knob {other}"),
     }
 }
