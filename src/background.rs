@@ -89,6 +89,7 @@ mod tests {
             shared_terms: vec![],
             threshold: None,
             benefits: vec![],
+            failure_mode: None,
             cohesion: 0.5,
         }
     }

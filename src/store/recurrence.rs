@@ -23,6 +23,9 @@ pub struct CandidateRow {
     pub threshold_value: Option<String>,
     /// How many of its findings name that threshold.
     pub threshold_count: Option<i64>,
+    /// The failure mode most of its workers confirmed (an id), and how many did.
+    pub failure_mode: Option<String>,
+    pub failure_mode_count: Option<i64>,
     pub cohesion: f64,
     pub computed_at: DateTime<Utc>,
 }
@@ -39,6 +42,8 @@ pub struct CandidateDbRow {
     pub threshold_kind: Option<String>,
     pub threshold_value: Option<String>,
     pub threshold_count: Option<i64>,
+    pub failure_mode: Option<String>,
+    pub failure_mode_count: Option<i64>,
     pub cohesion: f64,
     pub computed_at: DateTime<Utc>,
 }
@@ -56,6 +61,8 @@ impl From<CandidateDbRow> for CandidateRow {
             threshold_kind: r.threshold_kind,
             threshold_value: r.threshold_value,
             threshold_count: r.threshold_count,
+            failure_mode: r.failure_mode,
+            failure_mode_count: r.failure_mode_count,
             cohesion: r.cohesion,
             computed_at: r.computed_at,
         }
@@ -94,7 +101,8 @@ pub struct FromCandidate {
 }
 
 pub const SELECT_CANDIDATE: &str = "SELECT id, area_id, finding_ids, workers, organisations, shared_terms, benefits, \
-     threshold_kind, threshold_value, threshold_count, cohesion, computed_at FROM gap_candidates";
+     threshold_kind, threshold_value, threshold_count, failure_mode, failure_mode_count, cohesion, computed_at \
+     FROM gap_candidates";
 
 #[async_trait]
 pub trait RecurrenceStore: Send + Sync {
@@ -228,8 +236,9 @@ macro_rules! impl_recurrence_store {
                     };
                     sqlx::query(
                         "INSERT INTO gap_candidates (area_id, finding_ids, finding_count, workers, organisations, shared_terms, \
-                         benefits, threshold_kind, threshold_value, threshold_count, cohesion, dismissed, computed_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                         benefits, threshold_kind, threshold_value, threshold_count, cohesion, dismissed, computed_at, \
+                         failure_mode, failure_mode_count) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                     )
                     .bind(c.area_id)
                     .bind($crate::store::recurrence::join_ids(&c.finding_ids))
@@ -244,6 +253,8 @@ macro_rules! impl_recurrence_store {
                     .bind(c.cohesion)
                     .bind(*hidden)
                     .bind(now)
+                    .bind(c.failure_mode.as_ref().map(|m| m.0.as_str()))
+                    .bind(c.failure_mode.as_ref().map(|m| m.1 as i64))
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -272,6 +272,9 @@ fn candidate_card(
                 @if let (Some(k), Some(v), Some(n)) = (&c.threshold_kind, &c.threshold_value, c.threshold_count) {
                     li { (tr.f("candidates.shared_threshold", &[("kind", tr.t(&format!("threshold.{k}"))), ("value", v), ("count", &n.to_string())])) }
                 }
+                @if let (Some(m), Some(n)) = (&c.failure_mode, c.failure_mode_count) {
+                    li { (tr.f("candidates.shared_failure_mode", &[("mode", tr.t(&format!("failure_mode.{m}"))), ("count", &n.to_string())])) }
+                }
                 @if !c.benefits.is_empty() {
                     li { (tr.t("candidates.benefits")) " " (c.benefits.join("、")) }
                 }

@@ -470,6 +470,7 @@ async fn candidates_come_twenty_to_a_page(db: Db) {
             shared_terms: vec!["@rehab".into()],
             threshold: None,
             benefits: vec![],
+            failure_mode: None,
             cohesion: 1.0 - i as f64 / 100.0,
         })
         .collect();
@@ -529,6 +530,20 @@ async fn a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown(db: Db) {
         i.failure_mode = mode.into();
         ids.push(save(s, author, &validate(&i, today()).unwrap()).await);
     }
+    // A third worker confirms the first's way: those two are a candidate whose reasons
+    // say how it fails.
+    let mut i = input(GAP[2], w.area, w.community, "2026-10-01");
+    i.failure_mode = "age".into();
+    let third = save(s, &w.other_org, &validate(&i, today()).unwrap()).await;
+    run_recurrence_pass(s).await.unwrap();
+    let list = s.list_candidates().await.unwrap();
+    let with_third = list
+        .iter()
+        .find(|c| c.finding_ids.contains(&third))
+        .expect("the third finding is in a candidate");
+    assert!(with_third.finding_ids.contains(&ids[0]), "{list:?}");
+    assert_eq!(with_third.failure_mode.as_deref(), Some("age"));
+    assert_eq!(with_third.failure_mode_count, Some(2));
     let docs = s.recurrence_docs().await.unwrap();
     let mode_of = |id: i64| {
         docs.iter()
@@ -539,7 +554,6 @@ async fn a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown(db: Db) {
     };
     assert_eq!(mode_of(ids[0]).as_deref(), Some("age"));
     assert_eq!(mode_of(ids[1]).as_deref(), Some("amount"));
-    let mut i = input(GAP[2], w.area, w.community, "2026-10-01");
     let stored = s.get_findings(&[ids[0]]).await.unwrap();
     assert_eq!(stored[0].failure_mode.as_deref(), Some("age"));
     let c = signed_in(&w.app, "senior@example.org").await;
@@ -554,6 +568,18 @@ async fn a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown(db: Db) {
     assert!(
         page.contains("How it fails") && page.contains("Age limit"),
         "{page}"
+    );
+    let list_page = c
+        .get(w.app.url("/candidates"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list_page.contains("How it fails: Age limit (confirmed in 2 findings)"),
+        "{list_page}"
     );
     i.failure_mode = "colour".into();
     let problems = validate(&i, today()).unwrap_err();

@@ -906,6 +906,9 @@ pub struct Candidate {
     pub threshold: Option<(String, String, usize)>,
     /// Benefit names the findings give, most frequent first.
     pub benefits: Vec<String>,
+    /// The failure mode most of its workers confirmed: (mode id, findings), when at
+    /// least two confirmed it.
+    pub failure_mode: Option<(String, usize)>,
     /// How alike its findings are on average (0–1).
     pub cohesion: f64,
 }
@@ -989,6 +992,17 @@ fn describe(docs: &[GapDoc], corpus: &Corpus, g: &[usize]) -> Option<Candidate> 
         .map(|((k, v), n)| (k, v, n));
     let mut benefits: Vec<(String, usize)> = benefits.into_iter().collect();
     benefits.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut confirmed: BTreeMap<&str, usize> = BTreeMap::new();
+    for &i in g {
+        if let Some(m) = docs[i].failure_mode.as_deref() {
+            *confirmed.entry(m).or_default() += 1;
+        }
+    }
+    let failure_mode = confirmed
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(m, n)| (m.to_string(), n));
     let mut sum = 0.0;
     let mut pairs = 0usize;
     for (x, &i) in g.iter().enumerate() {
@@ -1007,6 +1021,7 @@ fn describe(docs: &[GapDoc], corpus: &Corpus, g: &[usize]) -> Option<Candidate> 
         shared_terms,
         threshold,
         benefits: benefits.into_iter().take(3).map(|(b, _)| b).collect(),
+        failure_mode,
         cohesion: if pairs == 0 { 1.0 } else { sum / pairs as f64 },
     })
 }
