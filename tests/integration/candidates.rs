@@ -40,6 +40,11 @@ async fn with_senior(t: &TestDb) -> World {
     w
 }
 
+/// A page's HTML as the client sees it.
+async fn page(c: &reqwest::Client, url: String) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The findings linked to an issue, in id order.
 async fn linked(s: &groundswell::store::DynStore, issue_id: i64) -> Vec<i64> {
     let mut ids: Vec<i64> = s
@@ -93,14 +98,7 @@ async fn a_pass_finds_dismisses_and_turns_a_gap_into_an_issue(db: Db) {
 
     // The senior sees why: the shared concept in their language, both organisations.
     let c = signed_in(&w.app, "senior@example.org").await;
-    let html = c
-        .get(w.app.url("/candidates"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&c, w.app.url("/candidates")).await;
     assert!(html.contains("rehabilitation"), "{html}");
     assert!(html.contains("2 workers in 2 organisations"), "{html}");
     let api: serde_json::Value = c
@@ -303,10 +301,7 @@ async fn suggestions_lag_new_findings_only_as_configured(db: Db) {
             .await;
         let first = record(&w, &[(GAP[0], false)]).await[0];
         let c = signed_in(&w.app, "senior@example.org").await;
-        let page = |c: reqwest::Client, url: String| async move {
-            c.get(url).send().await.unwrap().text().await.unwrap()
-        };
-        let before = page(c.clone(), w.app.url(&format!("/findings/{first}"))).await;
+        let before = page(&c, w.app.url(&format!("/findings/{first}"))).await;
         assert!(
             !before.contains("Looks like"),
             "nothing alike yet: {before}"
@@ -315,7 +310,7 @@ async fn suggestions_lag_new_findings_only_as_configured(db: Db) {
         let later = record(&w, &[(GAP[1], true)]).await[0];
         let issue =
             crate::common::new_issue(&w.app.store, w.area, senior, "新议题", "另一件事。").await;
-        let after = page(c.clone(), w.app.url(&format!("/findings/{first}"))).await;
+        let after = page(&c, w.app.url(&format!("/findings/{first}"))).await;
         let suggested = after.contains(&format!("/findings/{later}\""));
         assert_eq!(suggested, lag == 0, "lag {lag}: {after}");
         assert!(
@@ -340,14 +335,7 @@ async fn a_reviewer_leaves_out_findings_that_describe_another_gap(db: Db) {
     assert_eq!(list[0].finding_ids, ids);
     let c = signed_in(&w.app, "senior@example.org").await;
     let token = csrf(&w.app, &c, "/candidates").await;
-    let html = c
-        .get(w.app.url("/candidates"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&c, w.app.url("/candidates")).await;
     for id in &ids {
         assert!(
             html.contains(&format!("name=\"finding_id\" value=\"{id}\" checked")),
@@ -425,14 +413,7 @@ async fn a_reviewer_leaves_out_findings_that_describe_another_gap(db: Db) {
         .map(|d| d.id)
         .collect();
     assert!(unlinked.contains(&ids[2]) && unlinked.contains(&outside));
-    let issue_page = c
-        .get(w.app.url(&format!("/issues/{}", issues[0].id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let issue_page = page(&c, w.app.url(&format!("/issues/{}", issues[0].id))).await;
     assert!(
         issue_page.contains("The 1 you left out stay unlinked"),
         "{issue_page}"
@@ -480,21 +461,17 @@ async fn candidates_come_twenty_to_a_page(db: Db) {
     let list = s.list_candidates().await.unwrap();
     assert_eq!(list.len(), 25);
     let c = signed_in(&w.app, "senior@example.org").await;
-    let get = |path: String| {
-        let c = c.clone();
-        async move { c.get(path).send().await.unwrap().text().await.unwrap() }
-    };
-    let first = get(w.app.url("/candidates")).await;
+    let first = page(&c, w.app.url("/candidates")).await;
     assert_eq!(first.matches("class=\"card candidate\"").count(), 20);
     assert!(first.contains("Page 1 of 2 (25 candidates)."), "{first}");
     assert!(first.contains("href=\"/candidates?page=2\""));
     assert!(first.contains(&format!("id=\"candidate-{}\"", list[0].id)));
-    let second = get(w.app.url("/candidates?page=2")).await;
+    let second = page(&c, w.app.url("/candidates?page=2")).await;
     assert_eq!(second.matches("class=\"card candidate\"").count(), 5);
     assert!(second.contains(&format!("id=\"candidate-{}\"", list[24].id)));
     assert!(!second.contains(&format!("id=\"candidate-{}\"", list[0].id)));
     // Past the end: the last page.
-    let beyond = get(w.app.url("/candidates?page=9")).await;
+    let beyond = page(&c, w.app.url("/candidates?page=9")).await;
     assert_eq!(beyond.matches("class=\"card candidate\"").count(), 5);
 
     let token = csrf(&w.app, &c, "/candidates").await;
@@ -557,26 +534,12 @@ async fn a_confirmed_failure_mode_is_stored_read_by_the_pass_and_shown(db: Db) {
     let stored = s.get_findings(&[ids[0]]).await.unwrap();
     assert_eq!(stored[0].failure_mode.as_deref(), Some("age"));
     let c = signed_in(&w.app, "senior@example.org").await;
-    let page = c
-        .get(w.app.url(&format!("/findings/{}", ids[0])))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let shown = page(&c, w.app.url(&format!("/findings/{}", ids[0]))).await;
     assert!(
-        page.contains("How it fails") && page.contains("Age limit"),
-        "{page}"
+        shown.contains("How it fails") && shown.contains("Age limit"),
+        "{shown}"
     );
-    let list_page = c
-        .get(w.app.url("/candidates"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list_page = page(&c, w.app.url("/candidates")).await;
     assert!(
         list_page.contains("How it fails: Age limit (confirmed in 2 findings)"),
         "{list_page}"
