@@ -100,6 +100,9 @@ struct SeedFinding {
     tags: Vec<String>,
     #[serde(default)]
     figures: Vec<SeedFigure>,
+    /// How the policy fails, as the worker confirmed it.
+    #[serde(default)]
+    failure_mode: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -414,6 +417,7 @@ pub async fn load_demo(store: &DynStore, lang: Lang) -> anyhow::Result<Loaded> {
                 .as_ref()
                 .map(|t| t.value.clone())
                 .unwrap_or_default(),
+            failure_mode: f.failure_mode.clone().unwrap_or_default(),
             figures: f
                 .figures
                 .iter()

@@ -680,6 +680,10 @@ fn set_knob(s: &mut Settings, name: &str, v: f64) {
         "mode_floor" => s.mode_floor = v as f32,
         "kind_cues" => s.kind_cues = v as f32,
         "confirmed_boost" => s.confirmed_boost = v as f32,
+        "probe_terms" => s.probe_terms = v as usize,
+        "max_candidates" => s.max_candidates = v as usize,
+        "probe_max_share" => s.probe_max_share = v,
+        "neighbours" => s.neighbours = v as usize,
         other => panic!("no knob {other}"),
     }
 }
