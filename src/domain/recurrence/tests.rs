@@ -90,6 +90,16 @@ fn unconfirmed((docs, labels): (Vec<GapDoc>, Vec<String>)) -> (Vec<GapDoc>, Vec<
     (docs, labels)
 }
 
+/// A fifth set (382 findings, 36 recurring gaps with 17 near-miss pairs, 36 one-off
+/// distractors), written blind like the fourth and measured once after the
+/// confirmed-mode settings were chosen on the two tuned sets.
+fn blind_again() -> (Vec<GapDoc>, Vec<String>) {
+    parse_labelled(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/recurring_gaps_blind2.json"
+    )))
+}
+
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
     let data: Labelled = serde_json::from_str(json).unwrap();
     let mut areas: HashMap<String, i64> = HashMap::new();
@@ -250,19 +260,29 @@ fn blind_gaps_are_found_with_the_honest_figures() {
     assert!(recall >= 0.65, "recall {recall:.3}");
 }
 
+/// The fifth set, words alone, measured once: precision 0.866, recall 0.614.
+#[test]
+fn fifth_set_gaps_are_found_with_the_honest_figures() {
+    let (precision, recall) = measured("blind again", unconfirmed(blind_again()));
+    assert!(precision >= 0.85, "precision {precision:.3}");
+    assert!(recall >= 0.60, "recall {recall:.3}");
+}
+
 /// With the failure mode confirmed for each finding — by annotators who saw neither the
 /// gap labels nor the method, standing in for the workers — and the default settings
-/// (`confirmed_boost` chosen on the two tuned sets): 0.937/0.835 and 0.910/0.877 on the
-/// tuned sets, 0.870/0.809 and 0.989/0.865 on the unseen ones (0.601/0.747 and
-/// 0.886/0.669 on words alone). Both reach 0.85 on the blind set; on the untouched set
-/// recall does not yet.
+/// (`confirmed_boost` 1.5 and `same_mode_probe`, chosen on the two tuned sets):
+/// 0.915/0.863 and 0.910/0.885 on the tuned sets; on the unseen ones 0.843/0.825,
+/// 0.922/0.922, and 0.851/0.801 on the fifth set, measured once after the settings were
+/// chosen (on words alone: 0.601/0.747, 0.886/0.669, 0.866/0.614). The target of 0.85
+/// for both is met on three of the five sets; recall is short on the other two.
 #[test]
 fn confirmed_failure_modes_keep_near_misses_apart() {
     let floors = [
-        ("tuning", labelled(), 0.92, 0.82),
-        ("held out", held_out(), 0.90, 0.86),
-        ("untouched", untouched(), 0.85, 0.79),
-        ("blind", blind(), 0.97, 0.85),
+        ("tuning", labelled(), 0.90, 0.85),
+        ("held out", held_out(), 0.90, 0.87),
+        ("untouched", untouched(), 0.83, 0.81),
+        ("blind", blind(), 0.91, 0.91),
+        ("blind again", blind_again(), 0.84, 0.79),
     ];
     for (name, set, p_floor, r_floor) in floors {
         let (precision, recall) = measured(&format!("{name}, modes confirmed"), set);
@@ -575,6 +595,7 @@ fn recurrence_report() {
         ("held out", held_out()),
         ("untouched", untouched()),
         ("blind", blind()),
+        ("blind again", blind_again()),
     ] {
         let (docs, labels) = if std::env::var("CONFIRMED").as_deref() == Ok("0") {
             unconfirmed((docs, labels))
@@ -684,6 +705,7 @@ fn set_knob(s: &mut Settings, name: &str, v: f64) {
         "max_candidates" => s.max_candidates = v as usize,
         "probe_max_share" => s.probe_max_share = v,
         "neighbours" => s.neighbours = v as usize,
+        "same_mode_probe" => s.same_mode_probe = v > 0.0,
         other => panic!("no knob {other}"),
     }
 }
