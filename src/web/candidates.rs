@@ -150,22 +150,16 @@ async fn list(
     if !can_manage(user.role) {
         return Err(AppError::Forbidden);
     }
-    render(&state, &user, &page, Show::Page(q.page.unwrap_or(1)), None).await
+    render(&state, &user, &page, q.page.unwrap_or(1), None).await
 }
 
-/// Which candidates the page shows: one page of the list, or the one whose form failed.
-#[derive(Clone, Copy)]
-enum Show {
-    Page(usize),
-    Failed(i64),
-}
-
-/// The page; `failed` re-shows one candidate's form with what was typed and its errors.
+/// The page; `failed` re-shows one candidate's form with what was typed and its errors,
+/// on the page that holds that candidate (`page_no` is then not used).
 async fn render(
     state: &AppState,
     user: &crate::store::User,
     page: &PageCtx,
-    show: Show,
+    page_no: usize,
     failed: Option<(i64, CandidateForm, FieldErrors)>,
 ) -> Result<Response, AppError> {
     let tr = page.tr();
@@ -175,9 +169,9 @@ async fn render(
     let total = all.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     // A failed form is shown on the page that holds its candidate.
-    let page_no = match show {
-        Show::Page(n) => n.clamp(1, pages),
-        Show::Failed(id) => all.iter().position(|c| c.id == id).unwrap_or(0) / PER_PAGE + 1,
+    let page_no = match &failed {
+        Some((id, ..)) => all.iter().position(|c| c.id == *id).unwrap_or(0) / PER_PAGE + 1,
+        None => page_no.clamp(1, pages),
     };
     let candidates: Vec<CandidateRow> = all
         .into_iter()
@@ -429,14 +423,7 @@ async fn to_issue(
         errors.add("finding_ids", "candidates.none_chosen");
     }
     if !errors.is_empty() {
-        return render(
-            &state,
-            &user,
-            &page,
-            Show::Failed(id),
-            Some((id, form, errors)),
-        )
-        .await;
+        return render(&state, &user, &page, 1, Some((id, form, errors))).await;
     }
     let new = NewIssue {
         title: title.to_string(),

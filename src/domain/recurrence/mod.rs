@@ -771,33 +771,22 @@ fn neighbour_edges(corpus: &Corpus, members: &[usize], s: &Settings) -> Vec<(usi
         // findings written from one template cost no more than a few hundred.
         let mut terms = terms.clone();
         terms.sort_by_key(|t| postings[t].len());
-        'terms: for t in &terms {
-            for &b in &postings[t] {
-                if seen.len() >= s.max_candidates {
-                    break 'terms;
-                }
-                if b != a && seen.insert(b) {
-                    let sim = corpus.similarity(members[a], members[b]);
-                    if sim as f64 >= s.edge_min {
-                        scored.push((b, sim));
-                    }
-                }
-            }
-        }
+        let by_terms = terms.iter().flat_map(|t| postings[t].iter());
         // Findings whose workers confirmed the same way of failing are compared too,
         // though they share no strong term (paraphrases), within the same bound.
-        if s.same_mode_probe
-            && let Some(mode) = corpus.confirmed[members[a]]
-        {
-            for &b in by_mode.get(&mode).into_iter().flatten() {
-                if seen.len() >= s.max_candidates {
-                    break;
-                }
-                if b != a && seen.insert(b) {
-                    let sim = corpus.similarity(members[a], members[b]);
-                    if sim as f64 >= s.edge_min {
-                        scored.push((b, sim));
-                    }
+        let same_mode = corpus.confirmed[members[a]]
+            .filter(|_| s.same_mode_probe)
+            .and_then(|mode| by_mode.get(&mode))
+            .into_iter()
+            .flatten();
+        for &b in by_terms.chain(same_mode) {
+            if seen.len() >= s.max_candidates {
+                break;
+            }
+            if b != a && seen.insert(b) {
+                let sim = corpus.similarity(members[a], members[b]);
+                if sim as f64 >= s.edge_min {
+                    scored.push((b, sim));
                 }
             }
         }
