@@ -100,6 +100,18 @@ fn blind_again() -> (Vec<GapDoc>, Vec<String>) {
     )))
 }
 
+/// A sixth set (380 findings, 36 recurring gaps with 16 near-miss pairs, 36 one-off
+/// distractors), written blind by two people, one for each half of the policy areas,
+/// failure modes picked by two more who saw neither gap labels nor method, and
+/// measured once after the age-limit and lone-finding settings were chosen on the two
+/// tuned sets.
+fn sixth() -> (Vec<GapDoc>, Vec<String>) {
+    parse_labelled(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/recurring_gaps_sixth.json"
+    )))
+}
+
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
     let data: Labelled = serde_json::from_str(json).unwrap();
     let mut areas: HashMap<String, i64> = HashMap::new();
@@ -183,58 +195,34 @@ fn the_labelled_set_is_big_enough_and_bilingual() {
     assert!(chinese >= 100 && english >= 100, "{chinese} / {english}");
 }
 
-/// The target is 0.85 for both. Measured with the defaults: precision 0.893, recall
-/// 0.829 — recall not there yet. Before the failure-mode facet it was 0.782 / 0.808:
-/// near misses (an age cutoff vs. an amount too low for one benefit) were joined to
-/// the gap they resemble. What is left is mostly paraphrases that share too few terms
-/// and one-off gaps that name no failure mode. The floors stop the method getting worse.
+/// The target: pairwise precision and recall of at least 0.85 on the labelled set, with
+/// each finding's failure mode confirmed as a worker confirms it on the form (here by
+/// annotators who saw neither the gap labels nor the method). Measured with the
+/// defaults: 0.915 / 0.869 on the first set and 0.910 / 0.888 on the second.
 #[test]
 fn recurring_gaps_are_found_with_measured_precision_and_recall() {
-    let (docs, labels) = unconfirmed(labelled());
-    let found = candidates(&docs, &Settings::default());
-    let (precision, recall) = pairwise(&docs, &labels, &found);
-    println!(
-        "pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
-        found.len()
-    );
-    if std::env::var("RECURRENCE_DEBUG").is_ok() {
-        let index: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-        for c in &found {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for id in &c.finding_ids {
-                *counts.entry(labels[index[id]].as_str()).or_default() += 1;
+    for (name, set) in [("labelled", labelled()), ("held out", held_out())] {
+        let (docs, labels) = set;
+        let found = candidates(&docs, &Settings::default());
+        let (precision, recall) = pairwise(&docs, &labels, &found);
+        println!(
+            "{name}: pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
+            found.len()
+        );
+        if std::env::var("RECURRENCE_DEBUG").is_ok() {
+            let index: HashMap<i64, usize> =
+                docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+            for c in &found {
+                let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+                for id in &c.finding_ids {
+                    *counts.entry(labels[index[id]].as_str()).or_default() += 1;
+                }
+                println!("{:?} {:?}", counts, c.shared_terms);
             }
-            println!("{:?} {:?}", counts, c.shared_terms);
         }
+        assert!(precision >= 0.85, "{name}: precision {precision:.3}");
+        assert!(recall >= 0.85, "{name}: recall {recall:.3}");
     }
-    assert!(precision >= 0.88, "precision {precision:.3}");
-    assert!(recall >= 0.82, "recall {recall:.3}");
-}
-
-/// Measured with the defaults: precision 0.849, recall 0.842 (0.563 / 0.778 before the
-/// failure-mode facet, when this set was still held out).
-#[test]
-fn held_out_gaps_are_found_too() {
-    let (docs, labels) = unconfirmed(held_out());
-    let found = candidates(&docs, &Settings::default());
-    let (precision, recall) = pairwise(&docs, &labels, &found);
-    println!(
-        "held out: pairwise precision {precision:.3}, recall {recall:.3}, {} candidates",
-        found.len()
-    );
-    assert!(precision >= 0.84, "precision {precision:.3}");
-    assert!(recall >= 0.83, "recall {recall:.3}");
-}
-
-/// The target is 0.85 for both, and it is NOT met on findings the method was not tuned
-/// on. Measured once, frozen method: precision 0.601, recall 0.747 (the method before
-/// the failure-mode facet: 0.583 / 0.704). The floors stop it getting worse; see the
-/// module header for what would be needed to reach the target.
-#[test]
-fn untouched_gaps_are_found_with_the_honest_figures() {
-    let (precision, recall) = measured("untouched", unconfirmed(untouched()));
-    assert!(precision >= 0.59, "precision {precision:.3}");
-    assert!(recall >= 0.73, "recall {recall:.3}");
 }
 
 /// Pairwise precision and recall of the default method on one labelled set, printed.
@@ -249,45 +237,53 @@ fn measured(name: &str, (docs, labels): (Vec<GapDoc>, Vec<String>)) -> (f64, f64
     (precision, recall)
 }
 
-/// A second honest figure, on findings written blind by two other people, with the
-/// method exactly as it was for the third set: precision 0.886, recall 0.669. Two
-/// unseen sets, two profiles (one merges near misses, the other splits paraphrases);
-/// neither reaches 0.85 on both. The floors stop it getting worse.
+/// The four sets the method was not shaped on, failure modes confirmed: each written
+/// blind, and the last measured once after the settings were chosen. Measured with the
+/// defaults: 0.835 / 0.825, 0.986 / 0.930, 0.884 / 0.816 and 0.941 / 0.784. Precision
+/// holds; recall falls short of 0.85 on three of them (independently written
+/// paraphrases that share few words, and workers who name one gap's failure
+/// differently). The floors stop the method getting worse.
 #[test]
-fn blind_gaps_are_found_with_the_honest_figures() {
-    let (precision, recall) = measured("blind", unconfirmed(blind()));
-    assert!(precision >= 0.87, "precision {precision:.3}");
-    assert!(recall >= 0.65, "recall {recall:.3}");
-}
-
-/// The fifth set, words alone, measured once: precision 0.866, recall 0.614.
-#[test]
-fn fifth_set_gaps_are_found_with_the_honest_figures() {
-    let (precision, recall) = measured("blind again", unconfirmed(blind_again()));
-    assert!(precision >= 0.85, "precision {precision:.3}");
-    assert!(recall >= 0.60, "recall {recall:.3}");
-}
-
-/// With the failure mode confirmed for each finding — by annotators who saw neither the
-/// gap labels nor the method, standing in for the workers — and the default settings
-/// (`confirmed_boost` 1.5 and `same_mode_probe`, chosen on the two tuned sets):
-/// 0.915/0.863 and 0.910/0.885 on the tuned sets; on the unseen ones 0.843/0.825,
-/// 0.922/0.922, and 0.851/0.801 on the fifth set, measured once after the settings were
-/// chosen (on words alone: 0.601/0.747, 0.886/0.669, 0.866/0.614). The target of 0.85
-/// for both is met on three of the five sets; recall is short on the other two.
-#[test]
-fn confirmed_failure_modes_keep_near_misses_apart() {
+fn unseen_gaps_are_found_with_the_honest_figures() {
     let floors = [
-        ("tuning", labelled(), 0.90, 0.85),
-        ("held out", held_out(), 0.90, 0.87),
-        ("untouched", untouched(), 0.83, 0.81),
-        ("blind", blind(), 0.91, 0.91),
-        ("blind again", blind_again(), 0.84, 0.79),
+        ("untouched", untouched(), 0.82, 0.81),
+        ("blind", blind(), 0.97, 0.92),
+        ("blind again", blind_again(), 0.87, 0.80),
+        ("sixth", sixth(), 0.93, 0.77),
     ];
     for (name, set, p_floor, r_floor) in floors {
-        let (precision, recall) = measured(&format!("{name}, modes confirmed"), set);
-        assert!(precision >= p_floor, "{name}: precision {precision:.3}");
-        assert!(recall >= r_floor, "{name}: recall {recall:.3}");
+        at_least(&format!("{name}, modes confirmed"), set, p_floor, r_floor);
+    }
+}
+
+/// Measures one set and fails when precision or recall is below its floor.
+fn at_least(name: &str, set: (Vec<GapDoc>, Vec<String>), p_floor: f64, r_floor: f64) {
+    let (precision, recall) = measured(name, set);
+    assert!(precision >= p_floor, "{name}: precision {precision:.3}");
+    assert!(recall >= r_floor, "{name}: recall {recall:.3}");
+}
+
+/// When no worker confirms a failure mode, the words, thresholds and the modes read
+/// from the texts alone: 0.893 / 0.829 and 0.849 / 0.842 on the tuned sets; 0.601 /
+/// 0.747, 0.886 / 0.669, 0.866 / 0.614 and 0.758 / 0.666 on the unseen ones. This is
+/// why the form asks how the policy fails. The floors stop it getting worse.
+#[test]
+fn words_alone_group_with_the_honest_figures() {
+    let floors = [
+        ("labelled", labelled(), 0.88, 0.82),
+        ("held out", held_out(), 0.84, 0.83),
+        ("untouched", untouched(), 0.59, 0.73),
+        ("blind", blind(), 0.87, 0.65),
+        ("blind again", blind_again(), 0.85, 0.60),
+        ("sixth", sixth(), 0.74, 0.65),
+    ];
+    for (name, set, p_floor, r_floor) in floors {
+        at_least(
+            &format!("{name}, words alone"),
+            unconfirmed(set),
+            p_floor,
+            r_floor,
+        );
     }
 }
 
@@ -319,6 +315,76 @@ fn confirmed_modes_decide_how_far_two_findings_agree() {
     assert!(related > apart && related < sim(Some("age"), Some("age")));
     // One confirmed, one not: the texts decide, as before.
     assert!((sim(Some("digital"), None) - words).abs() < 1e-3);
+}
+
+#[test]
+fn age_limits_far_apart_are_different_limits() {
+    let doc = |id, age: &str| GapDoc {
+        id,
+        org_id: id,
+        worker_id: id,
+        area_id: 1,
+        text: "康复补贴到了年龄就停止了，家长只能自费康复训练。".into(),
+        threshold: Some(("康复补贴".into(), "age".into(), age.into())),
+        failure_mode: None,
+    };
+    assert_eq!(age_limit(&doc(1, "0-6岁")), Some(6.0));
+    assert_eq!(age_limit(&doc(1, "14周岁")), Some(14.0));
+    assert_eq!(age_limit(&doc(1, "学龄前")), None);
+    let residence = GapDoc {
+        threshold: Some(("低保".into(), "residence".into(), "3".into())),
+        ..doc(1, "")
+    };
+    assert_eq!(age_limit(&residence), None);
+
+    let s = Settings::default();
+    let sim =
+        |a: &str, b: &str| Corpus::build(&[doc(1, a), doc(2, b), doc(3, "")], &s).similarity(0, 1);
+    let off = Settings {
+        age_ratio: 0.0,
+        ..s
+    };
+    let words = |a: &str, b: &str| {
+        Corpus::build(&[doc(1, a), doc(2, b), doc(3, "")], &off).similarity(0, 1)
+    };
+    // Six and seven: cities draw one limit a year apart. Six and eighteen: two gaps.
+    assert!((sim("6岁", "7周岁") - words("6岁", "7周岁")).abs() < 1e-6);
+    let apart = sim("6", "18周岁");
+    assert!(
+        (apart - words("6", "18周岁") * s.threshold_mismatch).abs() < 1e-6,
+        "{apart}"
+    );
+}
+
+#[test]
+fn a_finding_left_alone_joins_the_group_whose_failure_mode_its_worker_confirmed() {
+    // Nodes 0–2 are a group; 3 and 4 are alone, each a little like the group.
+    let mut groups = vec![vec![0, 1, 2], vec![3], vec![4]];
+    let edges = [
+        (0, 1, 0.5),
+        (0, 2, 0.5),
+        (1, 2, 0.5),
+        (0, 3, 0.2),
+        (1, 3, 0.15),
+        (0, 4, 0.2),
+        (1, 4, 0.15),
+    ];
+    let age = Some(0);
+    let amount = Some(2);
+    // 3 confirms the group's mode; 4 another one.
+    let confirmed = [age, age, amount, age, amount];
+    attach_loners(&mut groups, &edges, &confirmed, 0.1);
+    assert_eq!(groups, vec![vec![0, 1, 2, 3], vec![4]]);
+
+    // Too little alike on average (0.35 over three members is below 0.15): alone.
+    let mut groups = vec![vec![0, 1, 2], vec![3]];
+    attach_loners(&mut groups, &edges[..5], &confirmed, 0.15);
+    assert_eq!(groups, vec![vec![0, 1, 2], vec![3]]);
+
+    // No worker confirmed anything: nothing moves (words alone group as before).
+    let mut groups = vec![vec![0, 1, 2], vec![3]];
+    attach_loners(&mut groups, &edges[..5], &[None; 5], 0.1);
+    assert_eq!(groups, vec![vec![0, 1, 2], vec![3]]);
 }
 
 #[test]
@@ -584,18 +650,14 @@ fn recurrence_confusions() {
 #[test]
 #[ignore = "exploration"]
 fn recurrence_report() {
-    let mut s = Settings::default();
-    for kv in std::env::var("KNOBS").unwrap_or_default().split(',') {
-        if let Some((k, v)) = kv.split_once('=') {
-            set_knob(&mut s, k, v.parse().unwrap());
-        }
-    }
+    let s = knobs();
     for (name, (docs, labels)) in [
         ("tuning", labelled()),
         ("held out", held_out()),
         ("untouched", untouched()),
         ("blind", blind()),
         ("blind again", blind_again()),
+        ("sixth", sixth()),
     ] {
         let (docs, labels) = if std::env::var("CONFIRMED").as_deref() == Ok("0") {
             unconfirmed((docs, labels))
@@ -688,6 +750,17 @@ fn recurrence_report() {
     }
 }
 
+/// The default settings with `KNOBS=k=v,...` applied.
+fn knobs() -> Settings {
+    let mut s = Settings::default();
+    for kv in std::env::var("KNOBS").unwrap_or_default().split(',') {
+        if let Some((k, v)) = kv.split_once('=') {
+            set_knob(&mut s, k, v.parse().unwrap());
+        }
+    }
+    s
+}
+
 fn set_knob(s: &mut Settings, name: &str, v: f64) {
     match name {
         "join_at" => s.join_at = v,
@@ -706,6 +779,8 @@ fn set_knob(s: &mut Settings, name: &str, v: f64) {
         "probe_max_share" => s.probe_max_share = v,
         "neighbours" => s.neighbours = v as usize,
         "same_mode_probe" => s.same_mode_probe = v > 0.0,
+        "age_ratio" => s.age_ratio = v as f32,
+        "attach_at" => s.attach_at = v,
         other => panic!("no knob {other}"),
     }
 }
@@ -715,7 +790,14 @@ fn set_knob(s: &mut Settings, name: &str, v: f64) {
 #[test]
 #[ignore = "exploration"]
 fn recurrence_grid() {
-    let sets = [labelled(), held_out()];
+    // SETS=all: every labelled set, not only the two tuned ones.
+    let mut sets = vec![labelled(), held_out()];
+    if std::env::var("SETS").as_deref() == Ok("all") {
+        sets.extend([untouched(), blind(), blind_again(), sixth()]);
+    }
+    if std::env::var("CONFIRMED").as_deref() == Ok("0") {
+        sets = sets.into_iter().map(unconfirmed).collect();
+    }
     let grid: Vec<(String, Vec<f64>)> = std::env::var("GRID")
         .unwrap_or_default()
         .split(';')
@@ -864,12 +946,13 @@ fn recurrence_speed() {
         docs.push(d);
         i += 1;
     }
+    let s = knobs();
     let t = std::time::Instant::now();
-    let corpus = Corpus::build(&docs, &Settings::default());
+    let corpus = Corpus::build(&docs, &s);
     println!("terms, weights and modes: {:.1?}", t.elapsed());
     drop(corpus);
     let t = std::time::Instant::now();
-    let found = candidates(&docs, &Settings::default());
+    let found = candidates(&docs, &s);
     println!(
         "pass over {} findings: {:.1?}, {} candidates",
         docs.len(),
