@@ -666,16 +666,14 @@ fn pair_similarity(a: &Side, b: &Side, s: &Settings) -> f32 {
         (x, y) if x == y && x != Script::Mixed => full,
         _ => full.max(cosine(a.concepts, b.concepts) * s.cross_language_scale),
     };
+    let ages_apart = match (a.age, b.age) {
+        (Some(x), Some(y)) => s.age_ratio > 0.0 && x.max(y) > x.min(y).max(1.0) * s.age_ratio,
+        _ => false,
+    };
     let sim = match (a.kind, b.kind) {
         (Some(x), Some(y)) if x != y => sim * s.threshold_mismatch,
-        _ => match (a.age, b.age) {
-            (Some(x), Some(y))
-                if s.age_ratio > 0.0 && x.max(y) > x.min(y).max(1.0) * s.age_ratio =>
-            {
-                sim * s.threshold_mismatch
-            }
-            _ => sim,
-        },
+        _ if ages_apart => sim * s.threshold_mismatch,
+        _ => sim,
     };
     let sim = sim * mode_factor(a, b, s.mode_floor);
     match (a.confirmed, b.confirmed) {

@@ -36,13 +36,21 @@ struct LabelledFigure {
     name: String,
 }
 
+/// One labelled set from tests/data/, compiled in.
+macro_rules! labelled_set {
+    ($file:literal) => {
+        parse_labelled(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/",
+            $file
+        )))
+    };
+}
+
 /// The labelled set: findings with the gap each describes, written independently of
 /// the method (see tests/data/recurring_gaps.json).
 fn labelled() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps.json"
-    )))
+    labelled_set!("recurring_gaps.json")
 }
 
 /// A second labelled set, written later by someone who never saw the method or the
@@ -50,10 +58,7 @@ fn labelled() -> (Vec<GapDoc>, Vec<String>) {
 /// sets together, so it is no longer a clean test: a third set, written without sight
 /// of the method, measures that.
 fn held_out() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps_heldout.json"
-    )))
+    labelled_set!("recurring_gaps_heldout.json")
 }
 
 /// A third set (382 findings, 36 recurring gaps with 15 near-miss pairs, 37 one-off
@@ -61,10 +66,7 @@ fn held_out() -> (Vec<GapDoc>, Vec<String>) {
 /// measured once after the method was frozen. It must not be used to tune anything:
 /// it is the honest figure of how the method does on findings it was not shaped on.
 fn untouched() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps_fresh.json"
-    )))
+    labelled_set!("recurring_gaps_fresh.json")
 }
 
 /// A fourth set (380 findings, 36 recurring gaps with 16 near-miss pairs, 37 one-off
@@ -72,10 +74,7 @@ fn untouched() -> (Vec<GapDoc>, Vec<String>) {
 /// one for each half of the policy areas, and measured once with the method unchanged
 /// since the third set was measured.
 fn blind() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps_blind.json"
-    )))
+    labelled_set!("recurring_gaps_blind.json")
 }
 
 /// The same findings as if no worker had confirmed a failure mode.
@@ -94,10 +93,7 @@ fn unconfirmed((docs, labels): (Vec<GapDoc>, Vec<String>)) -> (Vec<GapDoc>, Vec<
 /// distractors), written blind like the fourth and measured once after the
 /// confirmed-mode settings were chosen on the two tuned sets.
 fn blind_again() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps_blind2.json"
-    )))
+    labelled_set!("recurring_gaps_blind2.json")
 }
 
 /// A sixth set (380 findings, 36 recurring gaps with 16 near-miss pairs, 36 one-off
@@ -106,10 +102,7 @@ fn blind_again() -> (Vec<GapDoc>, Vec<String>) {
 /// measured once after the age-limit and lone-finding settings were chosen on the two
 /// tuned sets.
 fn sixth() -> (Vec<GapDoc>, Vec<String>) {
-    parse_labelled(include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/recurring_gaps_sixth.json"
-    )))
+    labelled_set!("recurring_gaps_sixth.json")
 }
 
 fn parse_labelled(json: &str) -> (Vec<GapDoc>, Vec<String>) {
